@@ -1,0 +1,38 @@
+# One entry point for a fresh Debian 12 machine: every target installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint unit deps proto bench clean
+
+deps:
+	sh tools/install-debs.sh
+
+$(BIN)/.installed: pyproject.toml packaging/debian-packages.txt
+	sh tools/install-debs.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/softphone-sim demo
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(BIN)/.installed lint
+	$(BIN)/python -m pytest -q
+
+unit: $(BIN)/.installed
+	$(BIN)/python -m pytest -q tests/unit
+
+proto: $(BIN)/.installed
+	$(BIN)/python -m protocol.generate
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/channel_rtt.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
