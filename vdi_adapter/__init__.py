@@ -1,0 +1,1 @@
+"""The VDI adapter: SIP signalling, media and audio devices on the workstation."""
