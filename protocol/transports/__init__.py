@@ -1,0 +1,1 @@
+"""Transports: ways to get a ``MessageChannel`` between the two halves."""
