@@ -56,7 +56,7 @@ class SessionConnection:
         self.session.send_event(event, self._loop.time())
         self._wake.set()
 
-    def close(self, reason: int, message: str) -> None:
+    def close(self, reason: pb.GoodbyeReason, message: str) -> None:
         self.session.close(reason, message, self._loop.time())
         self._wake.set()
 

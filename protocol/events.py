@@ -75,7 +75,7 @@ class SessionClosed:
     """Why, in words for a log line or a banner."""
     peer_gone: bool
     """True when the peer vanished (heartbeat loss, cut) rather than said goodbye."""
-    goodbye: int
+    goodbye: pb.GoodbyeReason
     """The Goodbye reason sent or received (UNSPECIFIED when the peer vanished)."""
 
 

@@ -13,7 +13,6 @@ top-level ``softphone`` name.
 from __future__ import annotations
 
 import re
-import sys
 import tempfile
 from pathlib import Path
 

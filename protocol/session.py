@@ -82,14 +82,14 @@ _TRANSITIONS: dict[SessionState, dict[Input, SessionState]] = {
     _S.CLOSED: {},
 }
 
-_ROLE_NAMES = {pb.ROLE_APP: "app", pb.ROLE_ADAPTER: "adapter"}
+_ROLE_NAMES: dict[int, str] = {pb.ROLE_APP: "app", pb.ROLE_ADAPTER: "adapter"}
 
 
 @dataclass
 class SessionConfig:
     """What a side says about itself and how patient it is."""
 
-    role: int
+    role: pb.Role
     instance_id: str = ""
     software_version: str = SOFTWARE_VERSION
     protocol: tuple[int, int] = (PROTOCOL_MAJOR, PROTOCOL_MINOR)
@@ -168,7 +168,7 @@ class Session:
         self._require_open("send an event")
         self._send(pb.Envelope(event=event), now)
 
-    def close(self, reason: int, message: str, now: float) -> None:
+    def close(self, reason: pb.GoodbyeReason, message: str, now: float) -> None:
         """Say goodbye and close; idempotent."""
         if self.state is SessionState.CLOSED:
             return
@@ -311,7 +311,7 @@ class Session:
         )
 
     def _finish(
-        self, event: Input, reason: str, *, peer_gone: bool, goodbye: int
+        self, event: Input, reason: str, *, peer_gone: bool, goodbye: pb.GoodbyeReason
     ) -> None:
         self._transition(event)
         self._events.append(SessionClosed(reason, peer_gone, goodbye))
