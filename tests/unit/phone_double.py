@@ -21,11 +21,14 @@ class PhoneDouble:
         self.delay_s = delay_s
         self.calls: dict[str, pb.Call] = {}
         self.executed: collections.Counter[str] = collections.Counter()
+        self.submitted: collections.Counter[str] = collections.Counter()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def submit(self, command: pb.Command) -> concurrent.futures.Future[pb.Result]:
         future: concurrent.futures.Future[pb.Result] = concurrent.futures.Future()
+        with self._lock:
+            self.submitted[command.request_id] += 1
         timer = threading.Timer(self.delay_s, lambda: future.set_result(self._run(command)))
         timer.daemon = True
         timer.start()
