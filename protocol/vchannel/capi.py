@@ -19,7 +19,7 @@ means the client is gone.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from protocol.errors import ChannelClosed
@@ -34,13 +34,14 @@ READ_ARGTYPES = [
     ctypes.c_uint32,
     ctypes.POINTER(ctypes.c_uint32),
 ]
-WRITE_ARGTYPES = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint32)]
+_U32_P = ctypes.POINTER(ctypes.c_uint32)
+WRITE_ARGTYPES = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint32, _U32_P]
 CLOSE_ARGTYPES = [ctypes.c_void_p]
 
 
-def bind(function: object, argtypes: list[object], restype: object = ctypes.c_int) -> None:
+def bind(function: object, argtypes: Sequence[object], restype: object = ctypes.c_int) -> None:
     """Declare a C function's prototype so ctypes converts arguments and results right."""
-    function.argtypes = argtypes  # type: ignore[attr-defined]
+    function.argtypes = list(argtypes)  # type: ignore[attr-defined]
     function.restype = restype  # type: ignore[attr-defined]
 
 

@@ -126,7 +126,8 @@ class VirtualChannelPipe:
                 continue
             if asyncio.get_running_loop().time() > deadline:
                 self._eof = True
-                raise ChannelClosed(f"{self.kind} channel took no data for {WRITE_STALL_TIMEOUT_S} s")
+                stalled = f"{self.kind} channel took no data for {WRITE_STALL_TIMEOUT_S:g} s"
+                raise ChannelClosed(stalled)
             await self._wait_writable()
 
     async def _write_once(self, chunk: bytes) -> int:

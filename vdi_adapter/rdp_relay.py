@@ -1,0 +1,228 @@
+"""The workstation end of the RDP virtual channel: FreeRDP's rdp2tcp program.
+
+Theory of operation: FreeRDP (``xfreerdp "/rdp2tcp:softphone-rdp-relay"``) starts
+this program once per connection and carries the ``rdp2tcp`` static channel on
+its stdin and stdout. Each message FreeRDP writes to our stdin is prefixed with
+its length (4 bytes, little-endian); whatever we write to stdout goes to the
+session raw. When the client disconnects FreeRDP kills us with SIGKILL and never
+restarts us, so we must not be the adapter (a session hiccup would drop every
+call): we only relay bytes to the long-running adapter service on its Unix
+socket, starting the service first if nothing answers there. We keep no state;
+all the protocol lives in the bytes, between the app and the adapter.
+
+Rules: stdout carries channel bytes and nothing else (anything else would corrupt
+the channel), so standard output is rerouted to stderr at start; diagnostics go
+to stderr. The socket must belong to us (another user's process listening there
+must not get our agent's commands). We exit when either side closes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shlex
+import socket
+import stat
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+log = logging.getLogger("softphone.rdp_relay")
+
+#: FreeRDP's rdp2tcp length prefix: 4 bytes, little-endian.
+PREFIX = struct.Struct("<I")
+#: No channel message is anywhere near this; a larger prefix means the stream is corrupt.
+MAX_MESSAGE = 16 * 1024 * 1024
+START_COMMAND_ENV = "SOFTPHONE_ADAPTER_START"
+_READ_SIZE = 64 * 1024
+
+
+class RelayError(Exception):
+    """Why the relay cannot do its job, in words for the log."""
+
+
+class Rdp2tcpDeframer:
+    """Strips FreeRDP's length prefixes from the stdin stream (sans-I/O)."""
+
+    def __init__(self, max_message: int = MAX_MESSAGE) -> None:
+        self._buffer = bytearray()
+        self._max = max_message
+
+    @property
+    def buffered(self) -> int:
+        """Bytes of an incomplete message held back."""
+        return len(self._buffer)
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Add bytes from stdin; return the complete messages' payloads."""
+        self._buffer += data
+        payloads = []
+        while len(self._buffer) >= PREFIX.size:
+            (length,) = PREFIX.unpack_from(self._buffer)
+            if length > self._max:
+                raise RelayError(f"FreeRDP announced a {length}-byte message (limit {self._max})")
+            if len(self._buffer) < PREFIX.size + length:
+                break
+            payloads.append(bytes(self._buffer[PREFIX.size : PREFIX.size + length]))
+            del self._buffer[: PREFIX.size + length]
+        return payloads
+
+
+def default_socket_path() -> Path:
+    """``$XDG_RUNTIME_DIR/softphone/adapter.sock`` (private per user)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/tmp/softphone-{os.getuid()}"
+    return Path(runtime) / "softphone" / "adapter.sock"
+
+
+def check_owner(path: Path) -> None:
+    """Refuse a socket, or a folder holding it, that another user controls."""
+    for item in (path, path.parent):
+        info = os.stat(item)
+        if info.st_uid != os.getuid():
+            raise RelayError(f"{item} belongs to uid {info.st_uid}, not to us; refusing it")
+        if item == path.parent and info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise RelayError(f"{item} is writable by other users; refusing it")
+
+
+def try_connect(path: Path) -> socket.socket | None:
+    """A connection to the adapter service, or None when nothing answers."""
+    if not path.exists():
+        return None
+    check_owner(path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(str(path))
+    except (ConnectionRefusedError, FileNotFoundError):
+        sock.close()
+        return None
+    return sock
+
+
+def start_service(command: list[str]) -> None:
+    """Start the adapter service detached: it must outlive us and never touch our stdio."""
+    log.info("adapter service not answering; starting %s", command[0])
+    try:
+        subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+        )
+    except OSError as error:
+        raise RelayError(f"cannot start the adapter service ({command[0]}): {error}") from None
+
+
+def connect_service(path: Path, start_command: list[str] | None, wait_s: float) -> socket.socket:
+    """Connect to the adapter service, starting it first if needed."""
+    sock = try_connect(path)
+    if sock is not None:
+        return sock
+    if not start_command:
+        raise RelayError(f"no adapter service answers on {path} and no start command is set")
+    start_service(start_command)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        sock = try_connect(path)
+        if sock is not None:
+            return sock
+    raise RelayError(f"the adapter service did not answer on {path} within {wait_s:g} s")
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte to a blocking descriptor."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def channel_to_service(stdin_fd: int, sock: socket.socket) -> None:
+    """Relay FreeRDP's prefixed messages to the service, without prefixes."""
+    deframer = Rdp2tcpDeframer()
+    while data := os.read(stdin_fd, _READ_SIZE):
+        for payload in deframer.feed(data):
+            sock.sendall(payload)
+    if deframer.buffered:
+        log.warning("channel closed inside a message (%d bytes dropped)", deframer.buffered)
+
+
+def service_to_channel(sock: socket.socket, stdout_fd: int) -> None:
+    """Relay the service's bytes to FreeRDP's stdin-side of the channel, raw."""
+    while data := sock.recv(_READ_SIZE):
+        write_all(stdout_fd, data)
+
+
+def relay(stdin_fd: int, stdout_fd: int, sock: socket.socket) -> str:
+    """Run both directions until either side closes; name the side that closed."""
+    done = threading.Event()
+    ended: list[str] = []
+
+    def run(name: str, pump: Callable[[], None]) -> None:
+        try:
+            pump()
+        except (OSError, RelayError) as error:
+            log.warning("%s: %s", name, error)
+        ended.append(name)
+        done.set()
+
+    pumps = {
+        "FreeRDP channel closed": partial(channel_to_service, stdin_fd, sock),
+        "adapter service closed": partial(service_to_channel, sock, stdout_fd),
+    }
+    for name, pump in pumps.items():
+        threading.Thread(target=run, args=(name, pump), daemon=True).start()
+    done.wait()
+    return ended[0]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="softphone-rdp-relay",
+        description="Relay FreeRDP's rdp2tcp channel to the softphone adapter service.",
+    )
+    parser.add_argument("--socket", type=Path, default=None, help="adapter service socket")
+    parser.add_argument(
+        "--start-command",
+        default=os.environ.get(START_COMMAND_ENV, ""),
+        help=f"command that starts the adapter service (default ${START_COMMAND_ENV})",
+    )
+    parser.add_argument("--start-wait", type=float, default=15.0, help="seconds to wait for it")
+    return parser.parse_args(argv)
+
+
+def take_stdout() -> int:
+    """Keep the real stdout for channel bytes; send everything else printed to stderr."""
+    channel_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return channel_fd
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``softphone-rdp-relay``; returns the exit status."""
+    channel_fd = take_stdout()
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="rdp-relay: %(message)s")
+    args = parse_args(argv)
+    path = args.socket or default_socket_path()
+    start = shlex.split(args.start_command) if args.start_command else None
+    try:
+        sock = connect_service(path, start, args.start_wait)
+    except (OSError, RelayError) as error:
+        log.error("%s", error)
+        return 1
+    log.info("relaying the RDP channel to %s", path)
+    log.info("%s; exiting", relay(0, channel_fd, sock))
+    sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
