@@ -253,14 +253,19 @@ async def _open_stream(
     channel = GrpcChannel("grpc" if tls is None else "grpc+tls")
     call = stub(channel.outgoing(), metadata=(("authorization", f"Bearer {token}"),))
     try:
-        await call.initial_metadata()
+        # The adapter speaks first (its Hello), so a refusal shows up right here.
+        first = await call.read()
     except grpc.aio.AioRpcError as error:
         await grpc_channel.close()
         raise _explain(error) from None
+    if first is grpc.aio.EOF:
+        await grpc_channel.close()
+        raise ChannelError("the adapter closed the gRPC stream at once")
+    channel.deliver(first)
 
     async def read() -> None:
         try:
-            async for envelope in call:
+            while (envelope := await call.read()) is not grpc.aio.EOF:
                 channel.deliver(envelope)
             channel.ended("the adapter closed the gRPC stream")
         except grpc.aio.AioRpcError as error:
