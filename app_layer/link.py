@@ -164,12 +164,17 @@ class AdapterLink:
         request = _Request(command, asyncio.get_running_loop().create_future())
         self._requests[command.request_id] = request
         self._send_request(request, timeout)
+        # A timer rather than wait_for(): no extra task per command on the hot path.
+        timer = asyncio.get_running_loop().call_later(timeout, self._expire, request, timeout)
         try:
-            return await asyncio.wait_for(asyncio.shield(request.future), timeout)
-        except TimeoutError:
-            return self._give_up(request, timeout)
+            return await request.future
         finally:
+            timer.cancel()
             self._requests.pop(command.request_id, None)
+
+    def _expire(self, request: _Request, timeout: float) -> None:
+        if not request.future.done():
+            request.future.set_result(self._give_up(request, timeout))
 
     async def close(self) -> None:
         self._closing = True

@@ -30,6 +30,21 @@ class FramedChannel:
         for chunk in split_writes(frame, self.pipe.max_write):
             await self.pipe.write(chunk)
 
+    def send_nowait(self, envelope: pb.Envelope) -> None:
+        """Write without waiting, for pipes that can (``write_nowait``); else raise."""
+        write_nowait = getattr(self.pipe, "write_nowait", None)
+        if self._closed or write_nowait is None:
+            raise ChannelClosed("channel is closed" if self._closed else "pipe cannot write now")
+        frame = encode_frame(envelope.SerializeToString(), self._max_frame)
+        for chunk in split_writes(frame, self.pipe.max_write):
+            write_nowait(chunk)
+
+    async def drain(self) -> None:
+        """Wait until the pipe has room again (flow control for ``send_nowait``)."""
+        drain = getattr(self.pipe, "drain", None)
+        if drain is not None:
+            await drain()
+
     async def receive(self) -> pb.Envelope:
         while not self._ready:
             if self._closed:

@@ -82,6 +82,11 @@ class GrpcChannel:
             raise ChannelClosed(self.close_reason)
         await self._outgoing.put(envelope)
 
+    def send_nowait(self, envelope: pb.Envelope) -> None:
+        if self._closed:
+            raise ChannelClosed(self.close_reason)
+        self._outgoing.put_nowait(envelope)
+
     async def receive(self) -> pb.Envelope:
         item = await self._incoming.get()
         if item is _CLOSE:

@@ -39,6 +39,9 @@ class LoopbackPipe:
         return await self._inbox.get()
 
     async def write(self, data: bytes) -> None:
+        self.write_nowait(data)
+
+    def write_nowait(self, data: bytes) -> None:
         if self._closed or self._severed or self.peer is None:
             raise ChannelClosed("virtual channel is gone")
         if self.max_write and len(data) > self.max_write:

@@ -52,6 +52,20 @@ class StreamPipe:
         except (ConnectionError, OSError) as error:
             raise ChannelClosed(f"{self.kind} stream failed: {error}") from None
 
+    def write_nowait(self, data: bytes) -> None:
+        if self._writer.is_closing():
+            raise ChannelClosed(f"{self.kind} stream is closed")
+        try:
+            self._writer.write(data)
+        except (ConnectionError, OSError) as error:
+            raise ChannelClosed(f"{self.kind} stream failed: {error}") from None
+
+    async def drain(self) -> None:
+        try:
+            await self._writer.drain()
+        except (ConnectionError, OSError) as error:
+            raise ChannelClosed(f"{self.kind} stream failed: {error}") from None
+
     async def close(self) -> None:
         if not self._writer.is_closing():
             self._writer.close()

@@ -43,15 +43,21 @@ class PhoneDouble:
             self.executed[command.request_id] += 1
             kind = command.WhichOneof("action")
             if kind == "dial":
-                call = pb.Call(call_id=f"c{next(self._ids)}", remote_uri=command.dial.to,
-                               state=pb.CALL_STATE_CONNECTED, direction=pb.CALL_DIRECTION_OUTBOUND)
+                call = pb.Call(
+                    call_id=f"c{next(self._ids)}",
+                    remote_uri=command.dial.to,
+                    state=pb.CALL_STATE_CONNECTED,
+                    direction=pb.CALL_DIRECTION_OUTBOUND,
+                )
                 self.calls[call.call_id] = call
                 self.sink.publish(pb.Event(call=pb.CallChanged(call=call)))
                 return pb.Result(ok=pb.Ok(dial=pb.DialOk(call_id=call.call_id)))
             if kind in ("hold", "hangup"):
                 call_id = getattr(command, kind).call_id
                 if call_id not in self.calls:
-                    return pb.Result(error=pb.Error(code=pb.ERROR_CODE_NOT_FOUND, reason="no such call"))
+                    return pb.Result(
+                        error=pb.Error(code=pb.ERROR_CODE_NOT_FOUND, reason="no such call")
+                    )
                 call = self.calls[call_id]
                 if kind == "hold":
                     call.on_hold = True

@@ -70,13 +70,20 @@ async def until(predicate: object, timeout: float = 5.0) -> float:
 
 
 @contextlib.asynccontextmanager
-async def rig(profile: str = "lan", delay_s: float = 0.0, app_protocol: tuple[int, int] = (1, 0)) -> AsyncIterator[Rig]:
+async def rig(
+    profile: str = "lan", delay_s: float = 0.0, app_protocol: tuple[int, int] = (1, 0)
+) -> AsyncIterator[Rig]:
     link = LoopbackLink(PROFILES[profile], seed=7)
     sink = EventSink()
     phone = PhoneDouble(sink, delay_s)
     service = AdapterService(phone, sink, **FAST)
-    app = AdapterLink(lambda: _connect(link), transport="loopback", backoff=Backoff(0.05, 0.3),
-                      protocol=app_protocol, **FAST)
+    app = AdapterLink(
+        lambda: _connect(link),
+        transport="loopback",
+        backoff=Backoff(0.05, 0.3),
+        protocol=app_protocol,
+        **FAST,
+    )
     seen = Recorder()
     app.add_listener(seen)
     accept = asyncio.create_task(_accept(link, service))
@@ -132,7 +139,9 @@ async def test_cut_mid_call_reconnects_and_resyncs_what_changed_meanwhile() -> N
 async def test_command_in_flight_during_a_cut_is_executed_exactly_once(delay_s: float) -> None:
     async with rig(delay_s=delay_s) as r:
         await until(lambda: r.seen.snapshots)
-        pending = asyncio.create_task(r.app.command(pb.Command(dial=pb.Dial(to="7003")), timeout=8.0))
+        pending = asyncio.create_task(
+            r.app.command(pb.Command(dial=pb.Dial(to="7003")), timeout=8.0)
+        )
         await asyncio.sleep(0.2)  # the adapter has it, the result is not back yet
         r.link.cut(1.0)
         result = await pending

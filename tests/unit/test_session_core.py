@@ -19,7 +19,9 @@ from protocol.events import (
 from protocol.session import Session, SessionConfig, SessionState
 
 
-def make_pair(now: float = 0.0, app_major: int = 1, adapter_major: int = 1) -> tuple[Session, Session]:
+def make_pair(
+    now: float = 0.0, app_major: int = 1, adapter_major: int = 1
+) -> tuple[Session, Session]:
     app = Session(SessionConfig(pb.ROLE_APP, "app-1", "2.3.0", (app_major, 4)), now)
     adapter = Session(SessionConfig(pb.ROLE_ADAPTER, "ws-7", "2.1.0", (adapter_major, 2)), now)
     return app, adapter

@@ -11,7 +11,13 @@ import pytest
 
 from protocol import pb
 from protocol.channel import MessageChannel
-from protocol.errors import BadFrameHeader, ChannelClosed, ChannelError, FrameTooLarge, TruncatedFrame
+from protocol.errors import (
+    BadFrameHeader,
+    ChannelClosed,
+    ChannelError,
+    FrameTooLarge,
+    TruncatedFrame,
+)
 from protocol.framing import encode_frame
 from protocol.transports.stream import connect_unix, serve_unix
 
@@ -32,8 +38,11 @@ async def test_envelopes_cross_a_unix_socket_both_ways(tmp_path: Path) -> None:
     async with server:
         app = await connect_unix(path)
         adapter = await accepted.get()
-        big = pb.Envelope(event=pb.Event(sequence=1, warning=pb.WarningRaised(
-            warning=pb.AdapterWarning(message="x" * 40000))))
+        big = pb.Envelope(
+            event=pb.Event(
+                sequence=1, warning=pb.WarningRaised(warning=pb.AdapterWarning(message="x" * 40000))
+            )
+        )
         await app.send(pb.Envelope(command=pb.Command(request_id="a:1", dial=pb.Dial(to="7002"))))
         await adapter.send(big)
         assert (await adapter.receive()).command.dial.to == "7002"
@@ -55,7 +64,9 @@ async def test_envelopes_cross_a_unix_socket_both_ways(tmp_path: Path) -> None:
     ],
     ids=["garbage", "oversize", "truncated"],
 )
-async def test_bad_bytes_give_a_typed_error(tmp_path: Path, raw: bytes, error: type[Exception]) -> None:
+async def test_bad_bytes_give_a_typed_error(
+    tmp_path: Path, raw: bytes, error: type[Exception]
+) -> None:
     path = tmp_path / "adapter.sock"
     server, accepted = await serve(path)
     async with server:

@@ -25,14 +25,18 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> PkiFiles:
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
-async def start_adapter(pki: PkiFiles, *, mutual: bool = False) -> tuple[GrpcServer, AdapterService, int]:
+async def start_adapter(
+    pki: PkiFiles, *, mutual: bool = False
+) -> tuple[GrpcServer, AdapterService, int]:
     sink = EventSink()
     service = AdapterService(PhoneDouble(sink), sink)
 
     async def on_channel(channel: MessageChannel) -> None:
         await service.serve_channel(channel)
 
-    tls = TlsFiles(pki.server_cert, pki.server_key, pki.ca if mutual else None, require_client_cert=mutual)
+    tls = TlsFiles(
+        pki.server_cert, pki.server_key, pki.ca if mutual else None, require_client_cert=mutual
+    )
     server = GrpcServer(on_channel, TOKEN, tls)
     port = await server.start("127.0.0.1", 0)
     return server, service, port
@@ -40,8 +44,11 @@ async def start_adapter(pki: PkiFiles, *, mutual: bool = False) -> tuple[GrpcSer
 
 async def test_command_round_trip_with_tls_and_token(pki: PkiFiles) -> None:
     server, service, port = await start_adapter(pki)
-    link = AdapterLink(lambda: connect_grpc(f"127.0.0.1:{port}", TOKEN, TlsFiles(ca=pki.ca)),
-                       transport="grpc+tls", backoff=Backoff(0.05, 0.5))
+    link = AdapterLink(
+        lambda: connect_grpc(f"127.0.0.1:{port}", TOKEN, TlsFiles(ca=pki.ca)),
+        transport="grpc+tls",
+        backoff=Backoff(0.05, 0.5),
+    )
     runner = asyncio.create_task(link.run())
     try:
         result = await link.command(pb.Command(dial=pb.Dial(to="7002")), timeout=5.0)
@@ -95,7 +102,9 @@ async def test_client_without_tls_is_refused_with_a_clear_error(pki: PkiFiles) -
         await server.stop()
 
 
-async def test_plaintext_only_on_loopback_and_only_when_asked(pki: PkiFiles, tmp_path: Path) -> None:
+async def test_plaintext_only_on_loopback_and_only_when_asked(
+    pki: PkiFiles, tmp_path: Path
+) -> None:
     with pytest.raises(ChannelError, match="TLS is required off loopback"):
         await GrpcServer(lambda c: asyncio.sleep(0), TOKEN, None).start("0.0.0.0", 0)
     with pytest.raises(ChannelError, match="needs a token"):
