@@ -1,0 +1,238 @@
+"""``softphone-adapter``: the SIP engine behind one or more channel listeners.
+
+    softphone-adapter                         # Unix socket in $XDG_RUNTIME_DIR/softphone/
+    softphone-adapter --listen grpc://127.0.0.1:7443 --token-file T --tls-cert C --tls-key K
+    softphone-adapter --stdio                 # the channel on stdin/stdout
+
+It runs until SIGTERM/SIGINT, then hangs up, unregisters and exits 0. Errors an
+administrator can fix (port in use, missing certificate, bad option) are printed
+as one line and exit with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from protocol import SOFTWARE_VERSION
+from protocol.channel import MessageChannel
+from protocol.errors import ChannelError
+from protocol.transports.grpc_transport import GrpcServer, TlsFiles
+from protocol.transports.stream import serve_unix, stdio_channel
+from vdi_adapter.event_sink import EventSink
+from vdi_adapter.service import AdapterService
+
+log = logging.getLogger("softphone.adapter")
+
+
+class UsageError(Exception):
+    """A problem with the command line or the files it names."""
+
+
+def default_socket() -> Path:
+    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/tmp/softphone-{os.getuid()}"
+    return Path(runtime) / "softphone" / "adapter.sock"
+
+
+@dataclass
+class Listeners:
+    unix: Path | None
+    grpc: tuple[str, int] | None
+    stdio: bool
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="softphone-adapter", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--unix", metavar="PATH", help=f"serve on a Unix socket (default {default_socket()})"
+    )
+    parser.add_argument("--listen", metavar="grpc://HOST:PORT", help="serve the gRPC fallback")
+    parser.add_argument("--stdio", action="store_true", help="serve one session on stdin/stdout")
+    parser.add_argument("--token-file", type=Path, help="file holding the gRPC bearer token")
+    parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM) for gRPC")
+    parser.add_argument("--tls-key", type=Path, help="server private key (PEM) for gRPC")
+    parser.add_argument("--tls-ca", type=Path, help="CA that client certificates must chain to")
+    parser.add_argument("--require-client-cert", action="store_true", help="mutual TLS for gRPC")
+    parser.add_argument("--plaintext", action="store_true", help="gRPC without TLS (loopback only)")
+    parser.add_argument(
+        "--audio",
+        choices=["auto", "devices", "null"],
+        default="auto",
+        help="sound devices through PortAudio, or none (default: auto)",
+    )
+    parser.add_argument(
+        "--grace-period",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long calls outlive a lost app session (default 300)",
+    )
+    parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"softphone-adapter {SOFTWARE_VERSION}"
+    )
+    return parser.parse_args(argv)
+
+
+def listeners_from(args: argparse.Namespace) -> Listeners:
+    grpc_address = None
+    if args.listen:
+        url = urlparse(args.listen)
+        if url.scheme != "grpc" or not url.hostname or not url.port:
+            raise UsageError(f"--listen wants grpc://HOST:PORT, got {args.listen!r}")
+        grpc_address = (url.hostname, url.port)
+    unix = Path(args.unix) if args.unix else None
+    if not (unix or grpc_address or args.stdio):
+        unix = default_socket()
+    return Listeners(unix, grpc_address, args.stdio)
+
+
+def read_token(path: Path | None) -> str:
+    if path is None:
+        raise UsageError("the gRPC listener needs --token-file")
+    try:
+        token = path.read_text().strip()
+    except OSError as error:
+        raise UsageError(f"cannot read token file {path}: {error.strerror}") from None
+    if not token:
+        raise UsageError(f"token file {path} is empty")
+    return token
+
+
+def tls_from(args: argparse.Namespace) -> TlsFiles | None:
+    if args.plaintext:
+        return None
+    if not (args.tls_cert and args.tls_key):
+        raise UsageError("gRPC needs --tls-cert and --tls-key (or --plaintext on loopback)")
+    for path in (args.tls_cert, args.tls_key, args.tls_ca):
+        if path is not None and not Path(path).is_file():
+            raise UsageError(f"TLS file not found: {path}")
+    return TlsFiles(args.tls_cert, args.tls_key, args.tls_ca, args.require_client_cert)
+
+
+def make_audio_backend(choice: str, sink: EventSink) -> object:
+    from vdi_adapter.audio_backend import NullAudioBackend
+
+    if choice == "null":
+        return NullAudioBackend()
+    try:
+        from vdi_adapter.audio.backend import DeviceAudioBackend
+
+        return DeviceAudioBackend(sink)
+    except Exception as error:  # no PortAudio, no sound server: run without devices
+        if choice == "devices":
+            raise UsageError(f"no usable sound devices: {error}") from None
+        log.warning("no sound devices (%s): calls run without audio devices", error)
+        return NullAudioBackend()
+
+
+async def serve(args: argparse.Namespace) -> int:
+    listeners = listeners_from(args)
+    grpc_setup = (read_token(args.token_file), tls_from(args)) if listeners.grpc else None
+    from vdi_adapter.engine import Engine
+
+    sink = EventSink()
+    engine = Engine(sink, make_audio_backend(args.audio, sink))  # type: ignore[arg-type]
+    await asyncio.get_running_loop().run_in_executor(None, engine.start)
+    service = AdapterService(
+        engine,
+        sink,
+        capabilities=_capabilities(engine),
+        grace_period_s=args.grace_period,
+        on_session_change=log.info,
+    )
+    stop = asyncio.Event()
+    servers: list[object] = []
+    try:
+        await _start_listeners(listeners, grpc_setup, service, servers, stop)
+        _install_signal_handlers(stop)
+        await stop.wait()
+    finally:
+        await service.close()
+        for server in servers:
+            await _stop_server(server)
+        await asyncio.get_running_loop().run_in_executor(None, engine.stop)
+    return 0
+
+
+def _capabilities(engine: object) -> object:
+    capabilities = getattr(engine, "capabilities", None)
+    return capabilities() if callable(capabilities) else None
+
+
+async def _start_listeners(
+    listeners: Listeners,
+    grpc_setup: tuple[str, TlsFiles | None] | None,
+    service: AdapterService,
+    servers: list[object],
+    stop: asyncio.Event,
+) -> None:
+    async def on_channel(channel: MessageChannel) -> None:
+        await service.serve_channel(channel)
+
+    if listeners.unix:
+        servers.append(await serve_unix(listeners.unix, on_channel))
+        log.info("serving on unix:%s", listeners.unix)
+    if listeners.grpc and grpc_setup:
+        server = GrpcServer(on_channel, grpc_setup[0], grpc_setup[1])
+        port = await server.start(*listeners.grpc)
+        servers.append(server)
+        log.info(
+            "serving gRPC%s on %s:%d",
+            "" if grpc_setup[1] is None else "+TLS",
+            listeners.grpc[0],
+            port,
+        )
+    if listeners.stdio:
+        channel = await stdio_channel()
+        task = asyncio.create_task(service.serve_channel(channel))
+        task.add_done_callback(lambda _t: stop.set())  # stdin closed: the relay is gone
+        servers.append(task)
+
+
+async def _stop_server(server: object) -> None:
+    if isinstance(server, GrpcServer):
+        await server.stop()
+    elif isinstance(server, asyncio.Server):
+        server.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(server.wait_closed(), 1.0)
+    elif isinstance(server, asyncio.Task):
+        server.cancel()
+
+
+def _install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Logs go to stderr: with --stdio, stdout carries nothing but channel bytes.
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return asyncio.run(serve(args))
+    except (UsageError, ChannelError) as error:
+        print(f"softphone-adapter: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
