@@ -34,9 +34,8 @@ def print_profiles() -> int:
             if p.random_cut_every_s
             else "-"
         )
-        print(
-            f"{name:<10} {p.latency_ms:>6g}ms {p.jitter_ms:>5g}ms {bandwidth:>10} {p.max_write or '-':>9}  {cuts}"
-        )
+        delays = f"{p.latency_ms:>6g}ms {p.jitter_ms:>5g}ms"
+        print(f"{name:<10} {delays} {bandwidth:>10} {p.max_write or '-':>9}  {cuts}")
     return 0
 
 
