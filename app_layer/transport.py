@@ -1,0 +1,151 @@
+"""Which channel the app uses to reach its adapter, built from the transport settings.
+
+``auto`` picks the RDP virtual channel inside an xrdp/RDS session, else the local
+adapter's Unix socket. ``loopback`` and ``inproc`` run an adapter (the real SIP
+engine) inside this process: ``loopback`` through the channel simulator, so the
+framing and the session work exactly as over RDP; ``inproc`` is the standalone
+desktop case where media is not offloaded. The engine lives as long as the process
+(pjsua2 tears down badly), so ``close`` stops it once, at exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from app_layer.link import AdapterLink
+from app_layer.settings import TransportSettings
+from protocol.channel import MessageChannel
+from protocol.errors import ChannelError
+
+Connect = Callable[[], Awaitable[MessageChannel]]
+
+
+class TransportUnavailable(Exception):
+    """The chosen transport cannot work on this system; the message says why."""
+
+
+def default_adapter_socket() -> Path:
+    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/tmp/softphone-{os.getuid()}"
+    return Path(runtime) / "softphone" / "adapter.sock"
+
+
+def in_rdp_session() -> bool:
+    """xrdp sets XRDP_SESSION; Windows RDS sets SESSIONNAME=RDP-Tcp#N."""
+    return bool(os.environ.get("XRDP_SESSION")) or os.environ.get("SESSIONNAME", "").startswith(
+        "RDP"
+    )
+
+
+def resolve_auto(settings: TransportSettings) -> TransportSettings:
+    if settings.kind != "auto":
+        return settings
+    if in_rdp_session():
+        return TransportSettings(kind="rdp")
+    return TransportSettings(kind="unix", path=str(default_adapter_socket()))
+
+
+def _unix(settings: TransportSettings) -> tuple[Connect, str]:
+    from protocol.transports.stream import connect_unix
+
+    return (lambda: connect_unix(settings.path)), "unix"
+
+
+def _grpc(settings: TransportSettings) -> tuple[Connect, str]:
+    from protocol.transports.grpc_transport import TlsFiles, connect_grpc
+
+    tls = (
+        TlsFiles(ca=Path(settings.ca_file) if settings.ca_file else None) if settings.tls else None
+    )
+    token = settings.token.value
+    return (lambda: connect_grpc(settings.address, token, tls)), "grpc+tls" if tls else "grpc"
+
+
+def _rdp(settings: TransportSettings) -> tuple[Connect, str]:
+    from protocol.framed import FramedChannel
+    from protocol.vchannel.wts import open_wts_channel
+
+    async def connect() -> MessageChannel:
+        return FramedChannel(await open_wts_channel())
+
+    return connect, "rdp"
+
+
+def _citrix(settings: TransportSettings) -> tuple[Connect, str]:
+    raise TransportUnavailable(
+        "the Citrix virtual channel needs the Citrix VDA's wfapi library, which this system "
+        "does not have; use --transport grpc://HOST:PORT or unix:PATH"
+    )
+
+
+_FACTORIES = {"unix": _unix, "grpc": _grpc, "rdp": _rdp, "citrix": _citrix}
+
+
+class InProcessAdapter:
+    """The SIP engine and the adapter service in this process, joined by the simulator."""
+
+    def __init__(self, simulated: bool) -> None:
+        self.simulated = simulated
+        self._engine: Any = None
+        self._service: Any = None
+        self._channel: Any = None
+        self._accept: asyncio.Task[None] | None = None
+
+    async def start(self) -> Connect:
+        from protocol.framed import FramedChannel
+        from protocol.transports.loopback import LoopbackLink
+        from vdi_adapter.cli import make_audio_backend
+        from vdi_adapter.engine import Engine
+        from vdi_adapter.event_sink import EventSink
+        from vdi_adapter.service import AdapterService
+
+        sink = EventSink()
+        self._engine = Engine(sink, make_audio_backend("auto", sink))  # type: ignore[arg-type]
+        await asyncio.get_running_loop().run_in_executor(None, self._engine.start)
+        self._service = AdapterService(self._engine, sink)
+        self._channel = LoopbackLink("lan")
+        self._accept = asyncio.create_task(self._serve(FramedChannel))
+
+        async def connect() -> MessageChannel:
+            return FramedChannel(await self._channel.connect())
+
+        return connect
+
+    async def _serve(self, framed: Any) -> None:
+        sessions: set[asyncio.Task[Any]] = set()
+        while True:
+            pipe = await self._channel.accept()
+            task = asyncio.create_task(self._service.serve_channel(framed(pipe)))
+            sessions.add(task)
+            task.add_done_callback(sessions.discard)
+
+    async def close(self) -> None:
+        if self._accept is not None:
+            self._accept.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._accept
+        if self._service is not None:
+            await self._service.close()
+        if self._channel is not None:
+            await self._channel.aclose()
+        if self._engine is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._engine.stop)
+
+
+async def open_link(settings: TransportSettings) -> tuple[AdapterLink, InProcessAdapter | None]:
+    """The adapter link for ``settings`` (not yet running), and the in-process adapter if any."""
+    settings = resolve_auto(settings)
+    if settings.kind in ("loopback", "inproc"):
+        adapter = InProcessAdapter(simulated=settings.kind == "loopback")
+        try:
+            connect = await adapter.start()
+        except (ChannelError, OSError, RuntimeError) as exc:
+            raise TransportUnavailable(f"cannot start the in-process adapter: {exc}") from None
+        offloaded = False
+        return AdapterLink(connect, transport=settings.kind, media_offloaded=offloaded), adapter
+    connect, kind = _FACTORIES[settings.kind](settings)
+    return AdapterLink(connect, transport=kind, media_offloaded=True), None
