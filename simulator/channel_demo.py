@@ -37,7 +37,7 @@ async def run_channel_demo(profile: str = "lan", cut_s: float = 3.0) -> int:
                 pb.Account(
                     account_id="line1",
                     register=False,
-                    connectivities=[pb.Connectivity(user="agent", domain="127.0.0.1")],
+                    connectivities=[pb.Connectivity(user="agent", server="127.0.0.1:5060")],
                 )
             ]
         )
@@ -53,7 +53,9 @@ async def run_channel_demo(profile: str = "lan", cut_s: float = 3.0) -> int:
             timeline.note("adapter", _outcome(await rig.command(command)))
         timeline.note("sim", f"cutting the virtual channel for {cut_s:g} s")
         rig.cut(cut_s)
-        timeline.note("app", "dial while the channel is down (queued, sent after reconnect)")
+        timeline.note(
+            "app", "ask for a snapshot while the channel is down (sent after the reconnect)"
+        )
         pending = asyncio.create_task(
             rig.command(pb.Command(get_snapshot=pb.GetSnapshot()), cut_s + 10)
         )
