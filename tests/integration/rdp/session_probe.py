@@ -3,7 +3,7 @@
 The test drives it over a Unix socket with one JSON object per line and gets one
 JSON reply per line. It uses the product's own ``protocol.vchannel.wts`` backend,
 so what the tests see is what the app layer would see in a real session.
-Ops: open, write, read_exact, close, rtt, reopen, framed_rtt, exit.
+Ops: open, write, read_exact, close, rtt, reopen, write_until_closed, framed_rtt, exit.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from protocol import pb
 from protocol.bytepipe import BytePipe
-from protocol.errors import ChannelError
+from protocol.errors import ChannelClosed, ChannelError
 from protocol.framed import FramedChannel
 from protocol.vchannel.wts import open_wts_channel
 
@@ -79,6 +79,19 @@ class Probe:
             await asyncio.sleep(0.1)
         return {"error": "Timeout", "message": f"no working channel after {attempts} opens"}
 
+    async def op_write_until_closed(self, timeout: float = 5.0) -> dict[str, Any]:
+        """Write a byte every 100 ms (a heartbeat's job) until the channel says it is closed."""
+        assert self.pipe is not None, "open first"
+        start, writes = time.monotonic(), 0
+        while time.monotonic() - start < timeout:
+            writes += 1
+            try:
+                await self.pipe.write(b"\0")
+            except ChannelClosed:
+                return {"closed": True, "writes": writes, "seconds": time.monotonic() - start}
+            await asyncio.sleep(0.1)
+        return {"closed": False, "writes": writes}
+
     async def op_framed_rtt(self, count: int = 200, size: int = 64) -> dict[str, Any]:
         """Envelopes through the product framing, echoed by a framed peer."""
         assert self.pipe is not None, "open first"
@@ -127,7 +140,7 @@ async def serve(path: Path) -> None:
                 done.set()
         writer.close()
 
-    server = await asyncio.start_unix_server(handle, str(path))
+    server = await asyncio.start_unix_server(handle, str(path), limit=64 * 1024 * 1024)
     os.chmod(path, 0o600)
     print(f"probe ready on {path}, DISPLAY={os.environ.get('DISPLAY')}", flush=True)
     async with server:
