@@ -56,9 +56,10 @@ class WfApiLibrary:
     def open(self, name: str) -> NativeChannel:
         handle = self._open(WF_CURRENT_SERVER_HANDLE, WF_CURRENT_SESSION, check_static_name(name))
         if not handle:
+            error = self.functions.last_error()
             raise VirtualChannelUnavailable(
-                f"cannot open Citrix virtual channel {name!r} (error {self.functions.last_error()}):"
-                " not in a Citrix session, or no client virtual-channel driver for it"
+                f"cannot open Citrix virtual channel {name!r} (error {error}): not in a"
+                " Citrix session, or no client virtual-channel driver for it"
             )
         return NativeChannel(self.functions, handle)
 
@@ -78,6 +79,9 @@ def load_library() -> WfApiLibrary:
 async def open_citrix_channel(
     name: str = DEFAULT_CHANNEL, library: WfApiLibrary | None = None
 ) -> VirtualChannelPipe:
-    """Open the ICA virtual channel ``name`` as a ``BytePipe``; raises ``VirtualChannelUnavailable``."""
+    """Open the ICA virtual channel ``name`` as a ``BytePipe``.
+
+    Raises ``VirtualChannelUnavailable`` (a ``ChannelClosed``) outside a Citrix session.
+    """
     wfapi = library or load_library()
     return VirtualChannelPipe(wfapi.open(name), kind="citrix", max_write=CITRIX_CHUNK)
