@@ -46,12 +46,11 @@ class WfApiLibrary:
         self.dll = dll
         self._open = getattr(dll, "WFVirtualChannelOpen")  # noqa: B009 (a DLL export)
         bind(self._open, [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_char_p], ctypes.c_void_p)
-        functions = [getattr(dll, f"WFVirtualChannel{name}") for name in ("Read", "Write", "Close")]
-        for function, argtypes in zip(
-            functions, (READ_ARGTYPES, WRITE_ARGTYPES, CLOSE_ARGTYPES), strict=True
-        ):
-            bind(function, argtypes)
-        self.functions = ChannelFunctions(*functions, READ_TIMEOUT_ERRORS, error_code)
+        read, write, close = (getattr(dll, f"WFVirtualChannel{op}") for op in ("Read", "Write", "Close"))
+        bind(read, READ_ARGTYPES)
+        bind(write, WRITE_ARGTYPES)
+        bind(close, CLOSE_ARGTYPES)
+        self.functions = ChannelFunctions(read, write, close, READ_TIMEOUT_ERRORS, error_code)
 
     def open(self, name: str) -> NativeChannel:
         handle = self._open(WF_CURRENT_SERVER_HANDLE, WF_CURRENT_SESSION, check_static_name(name))
