@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from protocol.vchannel.capi import (
     CLOSE_ARGTYPES,
@@ -42,15 +43,20 @@ READ_TIMEOUT_ERRORS = (258, 996)
 class WfApiLibrary:
     """The four WFAPI virtual-channel functions of a loaded library (or a fake of them)."""
 
-    def __init__(self, dll: object, error_code: Callable[[], int] = last_error) -> None:
+    def __init__(self, dll: Any, error_code: Callable[[], int] = last_error) -> None:
         self.dll = dll
-        self._open = getattr(dll, "WFVirtualChannelOpen")  # noqa: B009 (a DLL export)
+        self._open = dll.WFVirtualChannelOpen
         bind(self._open, [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_char_p], ctypes.c_void_p)
-        read, write, close = (getattr(dll, f"WFVirtualChannel{op}") for op in ("Read", "Write", "Close"))
-        bind(read, READ_ARGTYPES)
-        bind(write, WRITE_ARGTYPES)
-        bind(close, CLOSE_ARGTYPES)
-        self.functions = ChannelFunctions(read, write, close, READ_TIMEOUT_ERRORS, error_code)
+        bind(dll.WFVirtualChannelRead, READ_ARGTYPES)
+        bind(dll.WFVirtualChannelWrite, WRITE_ARGTYPES)
+        bind(dll.WFVirtualChannelClose, CLOSE_ARGTYPES)
+        self.functions = ChannelFunctions(
+            dll.WFVirtualChannelRead,
+            dll.WFVirtualChannelWrite,
+            dll.WFVirtualChannelClose,
+            READ_TIMEOUT_ERRORS,
+            error_code,
+        )
 
     def open(self, name: str) -> NativeChannel:
         handle = self._open(WF_CURRENT_SERVER_HANDLE, WF_CURRENT_SESSION, check_static_name(name))
