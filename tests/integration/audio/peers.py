@@ -1,0 +1,141 @@
+"""Test-side drivers for ``sip_peer.py`` processes, and signal checks on what they hear."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from protocol import pb
+
+REPO = Path(__file__).resolve().parents[3]
+PEER_SCRIPT = Path(__file__).with_name("sip_peer.py")
+
+
+def free_udp_port(low: int, high: int) -> int:
+    """A UDP port in [low, high) on 127.0.0.1 that nothing is bound to right now."""
+    start = low + (os.getpid() * 7 + time.monotonic_ns() // 1000) % (high - low)
+    for offset in range(high - low):
+        port = low + (start - low + offset) % (high - low)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free UDP port in {low}..{high}")
+
+
+class PeerProcess:
+    """One ``sip_peer.py`` process; stopped by PID (its process group) in ``stop``."""
+
+    def __init__(self, *args: str) -> None:
+        self.log = tempfile.TemporaryFile(mode="w+")
+        env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [sys.executable, str(PEER_SCRIPT), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.events: list[pb.Event] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if item.get("event") == "pb":
+                self.events.append(pb.Event.FromString(bytes.fromhex(item["hex"])))
+            self.lines.put(item)
+
+    def wait_for(self, event: str, timeout: float = 15.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                item = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if item.get("event") == event:
+                return item
+        raise AssertionError(f"peer did not report {event!r} within {timeout} s")
+
+    def send(self, **command: Any) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def command(self, command: pb.Command, timeout: float = 40.0) -> pb.Result:
+        self.send(cmd="command", command=command.SerializeToString().hex())
+        return pb.Result.FromString(bytes.fromhex(self.wait_for("result", timeout)["hex"]))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process.poll() is None:
+            try:
+                self.send(cmd="quit")
+                self.process.wait(timeout=timeout)
+            except (OSError, subprocess.TimeoutExpired):
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(np.asarray(samples, dtype=np.int16).tobytes())
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as wav:
+        data = wav.readframes(wav.getnframes())
+        return np.frombuffer(data, dtype=np.int16), wav.getframerate()
+
+
+def tone(frequency: float, seconds: float, rate: int, dbfs: float = -12.0) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (np.sin(2 * np.pi * frequency * t) * 32767 * 10 ** (dbfs / 20)).astype(np.int16)
+
+
+def tone_power_db(samples: np.ndarray, rate: int, frequency: float) -> float:
+    """Power (dBFS) in a +-20 Hz band around ``frequency``."""
+    x = samples.astype(np.float64) / 32768.0
+    if len(x) == 0:
+        return -200.0
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    freqs = np.fft.rfftfreq(len(x), 1 / rate)
+    band = (freqs > frequency - 20) & (freqs < frequency + 20)
+    total = spectrum.sum() + 1e-20
+    return float(10 * np.log10(spectrum[band].sum() / total * np.mean(x**2) + 1e-20))
+
+
+def dominant_frequency(samples: np.ndarray, rate: int) -> float:
+    x = samples.astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    spectrum[:5] = 0
+    return float(np.fft.rfftfreq(len(x), 1 / rate)[int(np.argmax(spectrum))])
+
+
+def stderr_tail(peer: PeerProcess, chars: int = 3000) -> str:
+    peer.log.seek(0)
+    return peer.log.read()[-chars:]

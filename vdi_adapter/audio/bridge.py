@@ -1,0 +1,245 @@
+"""The media bridge of one call: a ``pj.AudioMediaPort`` and PortAudio streams.
+
+The pjsua2 wheel has only a null sound device, so each call's audio is taken out of and
+put into the conference bridge through a Python ``AudioMediaPort`` and played/recorded
+with ``sounddevice``. The samples themselves go through ``MediaPipeline``; this module
+only moves them:
+
+* ``CallPort`` receives/supplies 20 ms frames on pjmedia's clock thread. Reading a
+  ``pj.ByteVector`` element by element costs ~0.4 ms per frame in Python, so its bytes
+  are read in one copy from the vector's storage (``_vector_bytes``), after checking
+  once that this gives the same bytes as the slow path.
+* ``DeviceStreams`` is one duplex PortAudio stream (microphone, loudspeaker) at 48 kHz
+  with 10 ms blocks (the APM's frame); 8/16 kHz duplex streams stalled here.
+* A device switch opens and starts the new streams first, then hands the pipeline over
+  between two blocks and closes the old ones, so at most one block is lost.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+from typing import Any
+
+import pjsua2 as pj
+import sounddevice as sd
+
+from vdi_adapter.audio.devices import PortAudioStreams
+from vdi_adapter.audio.pipeline import DEVICE_RATE, MediaPipeline
+from vdi_adapter.audio.processing import FRAME_SAMPLES
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 3.0
+
+
+def _vector_bytes_fast(vector: Any) -> bytes:
+    # std::vector<unsigned char> starts with its begin and end pointers (libstdc++, MSVC).
+    begin, end = ctypes.cast(int(vector.this), ctypes.POINTER(ctypes.c_void_p))[0:2]
+    if not begin or end is None or end < begin:
+        return b""
+    return ctypes.string_at(begin, end - begin)
+
+
+def _vector_bytes_slow(vector: Any) -> bytes:
+    return bytes(bytearray(vector))
+
+
+def _choose_vector_reader() -> Any:
+    probe = pj.ByteVector(bytes(range(7)) * 3)
+    try:
+        if _vector_bytes_fast(probe) == _vector_bytes_slow(probe):
+            return _vector_bytes_fast
+    except (OSError, ValueError, TypeError):
+        pass
+    log.warning("reading pjsua2 byte vectors the slow way")
+    return _vector_bytes_slow
+
+
+_vector_bytes = _choose_vector_reader()
+
+
+class CallPort(pj.AudioMediaPort):  # type: ignore[misc]
+    """Conference-bridge port of one call; callbacks run on pjmedia's clock thread."""
+
+    def __init__(self, pipeline: MediaPipeline) -> None:
+        super().__init__()
+        self.pipeline: MediaPipeline | None = pipeline
+        self.frames_in = 0
+        self.frames_out = 0
+
+    def create(self, name: str) -> None:
+        fmt = pj.MediaFormatAudio()
+        fmt.type = pj.PJMEDIA_TYPE_AUDIO
+        fmt.clockRate = self.pipeline.call_rate if self.pipeline else 16000
+        fmt.channelCount = 1
+        fmt.bitsPerSample = 16
+        fmt.frameTimeUsec = 20000
+        self.createPort(name, fmt)
+
+    def onFrameReceived(self, frame: Any) -> None:
+        pipeline = self.pipeline
+        if pipeline is not None and frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
+            pipeline.from_call(_vector_bytes(frame.buf))
+            self.frames_in += 1
+
+    def onFrameRequested(self, frame: Any) -> None:
+        pipeline = self.pipeline
+        if pipeline is None:
+            return
+        data = pipeline.to_call()
+        frame.buf = pj.ByteVector(data)
+        frame.size = len(data)
+        frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
+        self.frames_out += 1
+
+
+class DeviceStreams:
+    """One duplex PortAudio stream feeding a pipeline while it is the active one."""
+
+    def __init__(self, owner: CallBridge, microphone: str | None, speaker: str | None) -> None:
+        self.microphone = microphone
+        self.speaker = speaker
+        self._owner = owner
+        self._stream: sd.RawStream | sd.Stream | None = None
+        self.status_flags = 0
+        self.running = threading.Event()
+        """Set by the first callback: the device really delivers and takes audio."""
+
+    def open(self) -> None:
+        with PortAudioStreams.lock():
+            kind, device, channels = _stream_shape(self.microphone, self.speaker)
+            self._stream = kind(
+                device=device,
+                samplerate=DEVICE_RATE,
+                blocksize=FRAME_SAMPLES,
+                channels=channels,
+                dtype="int16",
+                latency="low",
+                callback=self._callback,
+            )
+            PortAudioStreams.opened()
+        self._stream.start()
+
+    def _callback(self, *args: Any) -> None:
+        indata, outdata = _split_args(self.microphone, self.speaker, args)
+        self.running.set()
+        status = args[-1]
+        if status:
+            self.status_flags += 1
+        if self._owner.active_streams is not self:
+            if outdata is not None:
+                outdata.fill(0)
+            return
+        self._owner.pipeline.device_block(
+            indata[:, 0] if indata is not None else None,
+            outdata[:, 0] if outdata is not None else None,
+        )
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.abort()
+            stream.close()
+        finally:
+            PortAudioStreams.closed()
+
+
+class DeviceUnavailable(RuntimeError):
+    """The device is not in this process's PortAudio list (gone, or plugged in later)."""
+
+
+def portaudio_index(name: str, *, recording: bool) -> int:
+    """Index of the device with exactly this name that can record (or play)."""
+    channels = "max_input_channels" if recording else "max_output_channels"
+    for index, device in enumerate(sd.query_devices()):
+        if device["name"] == name and device[channels] > 0:
+            return index
+    raise DeviceUnavailable(f"sound device not available: {name}")
+
+
+def _stream_shape(microphone: str | None, speaker: str | None) -> tuple[Any, Any, Any]:
+    if microphone and speaker:
+        pair = (
+            portaudio_index(microphone, recording=True),
+            portaudio_index(speaker, recording=False),
+        )
+        return sd.Stream, pair, 1
+    if microphone:
+        return sd.InputStream, portaudio_index(microphone, recording=True), 1
+    if speaker:
+        return sd.OutputStream, portaudio_index(speaker, recording=False), 1
+    raise DeviceUnavailable("no device to open")
+
+
+def _split_args(
+    microphone: str | None, speaker: str | None, args: tuple[Any, ...]
+) -> tuple[Any, Any]:
+    if microphone and speaker:
+        return args[0], args[1]
+    if microphone:
+        return args[0], None
+    return None, args[0]
+
+
+class CallBridge:
+    """Connects one call's ``pj.AudioMedia`` to the selected sound devices."""
+
+    def __init__(self, call_id: str, pipeline: MediaPipeline) -> None:
+        self.call_id = call_id
+        self.pipeline = pipeline
+        self.port = CallPort(pipeline)
+        self.active_streams: DeviceStreams | None = None
+        self._media: Any = None
+        self._switch_lock = threading.Lock()
+
+    def open_devices(self, microphone: str | None, speaker: str | None) -> None:
+        """Open and start the streams first (slow), then hand the pipeline over."""
+        with self._switch_lock:
+            fresh = DeviceStreams(self, microphone, speaker)
+            fresh.open()
+            # A stream may take a second to deliver its first block after start():
+            # the old one keeps the call going until the new one does.
+            if not fresh.running.wait(START_TIMEOUT_S):
+                log.warning("%s/%s slow to start", microphone, speaker)
+            old, self.active_streams = self.active_streams, fresh
+            if old is not None:
+                old.close()
+
+    def connect(self, media: Any) -> None:
+        """Bridge the call's media both ways through our port (engine thread)."""
+        self.port.create(f"bridge-{self.call_id}")
+        media.startTransmit(self.port)
+        self.port.startTransmit(media)
+        self._media = media
+
+    def close(self) -> None:
+        """Disconnect from the conference bridge and release the devices; idempotent."""
+        media, self._media = self._media, None
+        if media is not None:
+            _quietly(media.stopTransmit, self.port)
+            _quietly(self.port.stopTransmit, media)
+        self.port.pipeline = None
+        self.close_devices()
+
+    def close_devices(self) -> None:
+        """Stop the streams but keep the call connected (the pipeline waits)."""
+        with self._switch_lock:
+            streams, self.active_streams = self.active_streams, None
+            if streams is not None:
+                streams.close()
+
+    @property
+    def devices(self) -> tuple[str | None, str | None]:
+        streams = self.active_streams
+        return (streams.microphone, streams.speaker) if streams else (None, None)
+
+
+def _quietly(action: Any, *args: Any) -> None:
+    try:
+        action(*args)
+    except Exception as error:  # pjsua2 raises pj.Error for a port already gone
+        log.debug("ignored while closing a bridge: %s", error)

@@ -1,0 +1,138 @@
+"""Bounded sample buffers and clock-drift control between two audio clocks.
+
+Theory of operation: a call's audio crosses two clocks, the sound card's (PortAudio
+callbacks) and pjmedia's (the conference bridge's clock thread). Each direction has one
+``SampleRing`` between them: the producer side resamples into it, the consumer side takes
+exactly the block it needs. If the clocks differ by 0.1 %, a ring gains or loses 48
+samples a second and, left alone, the delay grows or the speaker starves.
+``DriftController`` watches the ring's fill level and nudges the producer's resampling
+ratio (at most ``max_correction``) so the level settles on a target; the change is far
+too small to hear. ``SampleRing`` is bounded: past ``capacity`` the oldest audio is
+dropped, so delay can never grow without limit even if a clock stops.
+
+All of this is pure numpy with no thread or clock of its own; a lock in ``SampleRing``
+makes one producer and one consumer thread safe.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+
+
+class SampleRing:
+    """Bounded FIFO of float32 mono samples; overflow drops the oldest samples."""
+
+    def __init__(self, capacity: int) -> None:
+        self._data = np.zeros(capacity, dtype=np.float32)
+        self._capacity = capacity
+        self._start = 0
+        self._level = 0
+        self._lock = threading.Lock()
+        self.dropped = 0
+        """Samples discarded because the ring was full."""
+        self.starved = 0
+        """Samples the consumer wanted but the ring did not have (filled with silence)."""
+
+    @property
+    def level(self) -> int:
+        """Samples waiting now."""
+        return self._level
+
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
+    def write(self, samples: np.ndarray) -> None:
+        """Append samples; if they do not fit, the oldest ones are dropped."""
+        with self._lock:
+            if len(samples) >= self._capacity:
+                self.dropped += self._level + len(samples) - self._capacity
+                samples = samples[-self._capacity :]
+                self._start, self._level = 0, 0
+            overflow = self._level + len(samples) - self._capacity
+            if overflow > 0:
+                self._discard(overflow)
+                self.dropped += overflow
+            self._put((self._start + self._level) % self._capacity, samples)
+            self._level += len(samples)
+
+    def _put(self, at: int, samples: np.ndarray) -> None:
+        first = min(len(samples), self._capacity - at)
+        self._data[at : at + first] = samples[:first]
+        self._data[: len(samples) - first] = samples[first:]
+
+    def _discard(self, count: int) -> None:
+        self._start = (self._start + count) % self._capacity
+        self._level -= count
+
+    def read(self, count: int) -> np.ndarray:
+        """Take ``count`` samples; missing ones are silence (counted in ``starved``)."""
+        out = np.zeros(count, dtype=np.float32)
+        with self._lock:
+            take = min(count, self._level)
+            first = min(take, self._capacity - self._start)
+            out[:first] = self._data[self._start : self._start + first]
+            out[first:take] = self._data[: take - first]
+            self._discard(take)
+            self.starved += count - take
+        return out
+
+    def trim_to(self, level: int) -> int:
+        """Drop the oldest samples down to ``level``; returns how many were dropped."""
+        with self._lock:
+            excess = max(0, self._level - level)
+            self._discard(excess)
+            self.dropped += excess
+        return excess
+
+    def clear(self) -> None:
+        with self._lock:
+            self._start, self._level = 0, 0
+
+
+class DriftController:
+    """Turns a ring's fill level into a resampling-ratio correction.
+
+    A proportional-integral loop on the level error, evaluated once per producer block.
+    ``correction()`` returns a factor near 1.0 for the producer's ratio: below 1 when the
+    ring is fuller than ``target`` (produce fewer samples), above 1 when it runs low.
+    """
+
+    def __init__(
+        self,
+        target: int,
+        *,
+        max_correction: float = 0.003,
+        gain: float = 0.002,
+        integral_gain: float = 0.00002,
+        smoothing: float = 0.05,
+    ) -> None:
+        self.target = target
+        self._max = max_correction
+        self._gain = gain
+        self._integral_gain = integral_gain
+        self._smoothing = smoothing
+        self._level = float(target)
+        self._integral = 0.0
+
+    def correction(self, level: int) -> float:
+        """Ratio factor for the next block, given the ring level before producing it."""
+        self._level += self._smoothing * (level - self._level)
+        error = (self._level - self.target) / max(self.target, 1)
+        self._integral = _clamp(self._integral + error * self._integral_gain, self._max)
+        return 1.0 - _clamp(error * self._gain + self._integral, self._max)
+
+
+def _clamp(value: float, limit: float) -> float:
+    return max(-limit, min(limit, value))
+
+
+def dbfs(samples: np.ndarray) -> float:
+    """RMS level of float samples in dBFS (full scale = 1.0); -100 for silence."""
+    if len(samples) == 0:
+        return -100.0
+    power = float(np.dot(samples, samples)) / len(samples)
+    return max(-100.0, 10.0 * math.log10(power)) if power > 1e-10 else -100.0

@@ -1,0 +1,184 @@
+"""The sample path of one call, between pjmedia frames and sound-device blocks.
+
+Theory of operation: two directions, each a producer, a bounded ring and a consumer.
+
+    downlink  pjmedia frame (call rate, 20 ms) --resample x drift--> play ring (48 kHz)
+              device callback takes 10 ms --x speaker volume (+ tones)--> loudspeaker
+    uplink    device callback: microphone 10 ms x gain --APM (AEC3/NS/AGC/HPF, with the
+              block just played as the echo reference)--> mute --resample x drift-->
+              send ring (call rate); pjmedia takes 20 ms frames for the encoder
+
+The resampler (libsamplerate via ``samplerate``, "sinc_fastest") converts between the
+device's 48 kHz and the conference bridge's clock rate; its ratio also carries the
+drift correction of each ring's ``DriftController``, since libsamplerate accepts a ratio
+that changes from block to block without clicks. A ring more than ``trim_ms`` above its
+target (start-up, a clock stall) is cut back to the target at once.
+
+``MediaPipeline`` owns no thread, stream or pjsua2 object: the driver (``bridge.py``)
+calls ``from_call``/``to_call`` on pjmedia's clock thread and ``device_block`` on the
+PortAudio thread. Everything per block is a handful of numpy operations on whole arrays.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import samplerate
+
+from vdi_adapter.audio.buffers import DriftController, SampleRing, dbfs
+from vdi_adapter.audio.processing import FRAME_SAMPLES, VoiceProcessing
+
+DEVICE_RATE = 48000
+INT16_SCALE = 32768.0
+
+
+@dataclass
+class AudioControls:
+    """Shared, live settings the agent changes: read by every pipeline each block."""
+
+    microphone_gain: float = 1.0
+    speaker_gain: float = 1.0
+    muted: bool = False
+
+
+class LevelMeter:
+    """Loudest block level since the last ``take`` (what a UI meter shows)."""
+
+    def __init__(self) -> None:
+        self._peak = -100.0
+
+    def feed(self, samples: np.ndarray) -> None:
+        self._peak = max(self._peak, dbfs(samples))
+
+    def take(self) -> float:
+        peak, self._peak = self._peak, -100.0
+        return peak
+
+
+class MediaPipeline:
+    """Resampling, drift control, processing and gains of one call's audio."""
+
+    def __init__(
+        self,
+        call_rate: int,
+        controls: AudioControls,
+        processing: VoiceProcessing | None = None,
+        *,
+        target_ms: int = 30,
+        capacity_ms: int = 240,
+        trim_ms: int = 50,
+    ) -> None:
+        self.call_rate = call_rate
+        self.call_frame = call_rate // 50
+        self.controls = controls
+        self.processing = processing
+        self.play_ring = SampleRing(DEVICE_RATE * capacity_ms // 1000)
+        self.send_ring = SampleRing(call_rate * capacity_ms // 1000)
+        self.play_drift = DriftController(DEVICE_RATE * target_ms // 1000)
+        self.send_drift = DriftController(call_rate * target_ms // 1000)
+        self._trim_ms = trim_ms
+        self._down = samplerate.Resampler("sinc_fastest", channels=1)
+        self._up = samplerate.Resampler("sinc_fastest", channels=1)
+        self.microphone_meter = LevelMeter()
+        self.speaker_meter = LevelMeter()
+        self.latency = LatencyLog()
+        self.mixers: list[Callable[[int], np.ndarray | None]] = []
+        self.call_muted = False
+        self.device_running = False
+        """Set by the first device block; until then calls' audio is not queued."""
+        self._mixers_lock = threading.Lock()
+
+    # pjmedia side (conference clock thread)
+
+    def from_call(self, pcm: bytes) -> None:
+        """A decoded frame from the call (int16 at the call rate) towards the loudspeaker."""
+        if not self.device_running:
+            return  # nothing plays it yet: queueing it would only add delay
+        samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / INT16_SCALE
+        ratio = DEVICE_RATE / self.call_rate * self.play_drift.correction(self.play_ring.level)
+        self.play_ring.write(self._down.process(samples, ratio, end_of_input=False))
+        self._trim(self.play_ring, self.play_drift, DEVICE_RATE)
+
+    def to_call(self) -> bytes:
+        """The next microphone frame for the encoder (int16 at the call rate)."""
+        self.latency.uplink(self.send_ring.level / self.call_rate)
+        samples = self.send_ring.read(self.call_frame)
+        return _to_int16(samples).tobytes()
+
+    def _trim(self, ring: SampleRing, drift: DriftController, rate: int) -> None:
+        if ring.level > drift.target + rate * self._trim_ms // 1000:
+            ring.trim_to(drift.target)
+
+    # sound-device side (PortAudio callback thread)
+
+    def device_block(self, microphone: np.ndarray | None, loudspeaker: np.ndarray | None) -> None:
+        """One 10 ms device block: fill ``loudspeaker`` (int16) and consume ``microphone``."""
+        self.device_running = True
+        self.latency.downlink(self.play_ring.level / DEVICE_RATE)
+        played = self.play_ring.read(FRAME_SAMPLES) * np.float32(self.controls.speaker_gain)
+        played = self._mix_tones(played)
+        self.speaker_meter.feed(played)
+        played16 = _to_int16(played)
+        if loudspeaker is not None:
+            loudspeaker[:] = played16
+        if microphone is not None:
+            self._send(microphone, played16)
+
+    def _send(self, microphone: np.ndarray, played16: np.ndarray) -> None:
+        gain = self.controls.microphone_gain
+        captured = microphone if gain == 1.0 else _to_int16(microphone * (gain / INT16_SCALE))
+        if self.processing is not None:
+            captured = self.processing.process(captured, played16)
+        samples = captured.astype(np.float32) / INT16_SCALE
+        if self.controls.muted or self.call_muted:
+            samples[:] = 0.0
+        self.microphone_meter.feed(samples)
+        ratio = self.call_rate / DEVICE_RATE * self.send_drift.correction(self.send_ring.level)
+        self.send_ring.write(self._up.process(samples, ratio, end_of_input=False))
+        self._trim(self.send_ring, self.send_drift, self.call_rate)
+
+    def _mix_tones(self, played: np.ndarray) -> np.ndarray:
+        with self._mixers_lock:
+            mixers = list(self.mixers)
+        for mixer in mixers:
+            tone = mixer(len(played))
+            if tone is not None:
+                played = played + tone
+        return played
+
+    def add_mixer(self, mixer: Callable[[int], np.ndarray | None]) -> None:
+        """Mix a tone source (called with a sample count, returns samples or None)."""
+        with self._mixers_lock:
+            self.mixers.append(mixer)
+
+    def remove_mixer(self, mixer: Callable[[int], np.ndarray | None]) -> None:
+        with self._mixers_lock:
+            if mixer in self.mixers:
+                self.mixers.remove(mixer)
+
+
+class LatencyLog:
+    """How long samples wait in each ring (seconds), kept for the last ~10 minutes."""
+
+    SIZE = 60000
+
+    def __init__(self) -> None:
+        self.up = np.zeros(self.SIZE, dtype=np.float32)
+        self.down = np.zeros(self.SIZE, dtype=np.float32)
+        self.up_count = 0
+        self.down_count = 0
+
+    def uplink(self, seconds: float) -> None:
+        self.up[self.up_count % self.SIZE] = seconds
+        self.up_count += 1
+
+    def downlink(self, seconds: float) -> None:
+        self.down[self.down_count % self.SIZE] = seconds
+        self.down_count += 1
+
+
+def _to_int16(samples: np.ndarray) -> np.ndarray:
+    return np.clip(samples * INT16_SCALE, -32768, 32767).astype(np.int16)

@@ -1,0 +1,116 @@
+"""Output streams that are not calls: the ringer, local tones, the device self-test."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import sounddevice as sd
+
+from vdi_adapter.audio.bridge import portaudio_index
+from vdi_adapter.audio.devices import PortAudioStreams
+from vdi_adapter.audio.pipeline import DEVICE_RATE, INT16_SCALE, LevelMeter
+from vdi_adapter.audio.processing import FRAME_SAMPLES
+
+Source = Callable[[int], "np.ndarray | None"]
+
+
+class TonePlayer:
+    """Plays one sample source on one output device until stopped or finished."""
+
+    def __init__(self, device: str, source: Source, gain: Callable[[], float]) -> None:
+        self.device = device
+        self._source = source
+        self._gain = gain
+        self._stream: sd.OutputStream | None = None
+
+    def start(self) -> None:
+        with PortAudioStreams.lock():
+            self._stream = sd.OutputStream(
+                device=portaudio_index(self.device, recording=False),
+                samplerate=DEVICE_RATE,
+                blocksize=FRAME_SAMPLES,
+                channels=1,
+                dtype="int16",
+                latency="low",
+                callback=self._callback,
+            )
+            PortAudioStreams.opened()
+        self._stream.start()
+
+    def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+        samples = self._source(frames)
+        if samples is None:
+            outdata.fill(0)
+            return
+        scaled = samples * np.float32(self._gain() * INT16_SCALE)
+        outdata[:, 0] = np.clip(scaled, -32768, 32767).astype(np.int16)
+
+    def stop(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.abort()
+            stream.close()
+        finally:
+            PortAudioStreams.closed()
+
+
+def run_device_test(microphone: str, speaker: str, seconds: float) -> tuple[float, float]:
+    """Loop the microphone to the speaker for ``seconds``; (microphone, speaker) dBFS.
+
+    The levels are the loudest 10 ms block seen, the figure a person checks ("does the
+    meter move when I speak?").
+    """
+    mic_meter, speaker_meter = LevelMeter(), LevelMeter()
+
+    def loop(indata: np.ndarray, outdata: np.ndarray, _frames: int, _t: Any, _s: Any) -> None:
+        samples = indata[:, 0].astype(np.float32) / INT16_SCALE
+        mic_meter.feed(samples)
+        speaker_meter.feed(samples)
+        outdata[:] = indata
+
+    with PortAudioStreams.lock():
+        pair = (
+            portaudio_index(microphone, recording=True),
+            portaudio_index(speaker, recording=False),
+        )
+        stream = sd.Stream(
+            device=pair, samplerate=DEVICE_RATE, blocksize=FRAME_SAMPLES, channels=1,
+            dtype="int16", latency="low", callback=loop,
+        )  # fmt: skip
+        PortAudioStreams.opened()
+    try:
+        stream.start()
+        time.sleep(seconds)
+    finally:
+        stream.abort()
+        stream.close()
+        PortAudioStreams.closed()
+    return mic_meter.take(), speaker_meter.take()
+
+
+class Ticker:
+    """Calls ``action`` every ``period`` seconds on a daemon thread until stopped."""
+
+    def __init__(self, period: float, action: Callable[[], None], name: str) -> None:
+        self._period = period
+        self._action = action
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._period):
+            self._action()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)

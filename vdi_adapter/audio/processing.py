@@ -1,0 +1,58 @@
+"""Voice processing of the agent's microphone: WebRTC AEC3, noise suppression, AGC, high-pass.
+
+The WebRTC audio processing module (APM) comes from ``livekit``'s
+``rtc.AudioProcessingModule`` (Rust build of WebRTC's APM, wheels for Linux and Windows):
+AEC3 is the echo canceller of current WebRTC, with its own delay estimator, which
+matters here because the echo path (PortAudio buffers, the sound server, the room) is
+not known in advance. pjmedia's built-in WebRTC AEC is an older AEC, and it sits on
+pjmedia's sound device port, which the adapter does not use (audio goes through
+PortAudio), so it cannot see the true playback signal.
+
+The APM works on 10 ms frames; at the 48 kHz device rate that is 480 samples. The
+playback signal (``render``) must be fed before the microphone frame it echoes into.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FRAME_SAMPLES = 480
+"""10 ms at 48 kHz: the APM's frame size."""
+RATE = 48000
+
+
+class VoiceProcessing:
+    """One APM instance per call; not thread safe (the device callback owns it)."""
+
+    def __init__(
+        self,
+        *,
+        echo_cancellation: bool = True,
+        noise_suppression: bool = True,
+        auto_gain_control: bool = True,
+        high_pass_filter: bool = True,
+    ) -> None:
+        from livekit import rtc  # imported late: loading the WebRTC library takes ~0.2 s
+
+        self._rtc = rtc
+        self._apm = rtc.AudioProcessingModule(
+            echo_cancellation=echo_cancellation,
+            noise_suppression=noise_suppression,
+            high_pass_filter=high_pass_filter,
+            auto_gain_control=auto_gain_control,
+        )
+
+    def set_delay_hint(self, delay_ms: int) -> None:
+        """Tell AEC3 the expected playback-to-capture delay (it refines it itself)."""
+        self._apm.set_stream_delay_ms(int(delay_ms))
+
+    def process(self, capture: np.ndarray, render: np.ndarray) -> np.ndarray:
+        """Process one 10 ms microphone frame given the frame played at the same time.
+
+        Both are int16 arrays of ``FRAME_SAMPLES``; returns the cleaned microphone frame.
+        """
+        reverse = self._rtc.AudioFrame(render.tobytes(), RATE, 1, FRAME_SAMPLES)
+        self._apm.process_reverse_stream(reverse)
+        frame = self._rtc.AudioFrame(capture.tobytes(), RATE, 1, FRAME_SAMPLES)
+        self._apm.process_stream(frame)
+        return np.frombuffer(frame.data, dtype=np.int16)
