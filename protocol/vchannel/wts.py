@@ -122,9 +122,11 @@ async def open_wts_channel(
 
 
 def _why_no_handle(name: str) -> str:
-    if sys.platform != "win32" and not os.environ.get("DISPLAY"):
+    if sys.platform == "win32":
+        return f"cannot open RDP channel {name!r}: not in an RDP session, or the channel is refused"
+    if not os.environ.get("DISPLAY"):
         return f"cannot open RDP channel {name!r}: DISPLAY is not set (not inside an xrdp session)"
-    return f"cannot open RDP channel {name!r}: not inside an RDP session, or the channel is refused"
+    return _why_no_chansrv(name)
 
 
 def _why_no_chansrv(name: str) -> str:
