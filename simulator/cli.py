@@ -18,6 +18,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     channel.add_argument("--profile", choices=sorted(PROFILES), default="lan")
     channel.add_argument("--cut", type=float, default=3.0, metavar="SECONDS")
+    demo = sub.add_parser(
+        "demo", help="the whole product: call, answer via connector, hold, cut, transfer"
+    )
+    demo.add_argument("--profile", choices=sorted(PROFILES), default="lan")
+    demo.add_argument("--cut", type=float, default=4.0, metavar="SECONDS")
     sub.add_parser("profiles", help="list the channel impairment profiles")
     parser.add_argument(
         "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
@@ -45,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "profiles":
             return print_profiles()
+        if args.command == "demo":
+            from simulator.demo import run_demo
+
+            return asyncio.run(run_demo(args.profile, args.cut))
         if args.command == "channel-demo":
             from simulator.channel_demo import run_channel_demo
 

@@ -108,6 +108,7 @@ class SimRig:
         peer_timeout: float = 3.0,
         on_change: Callable[[str], None] | None = None,
         engine_factory: Callable[[EventSink, Any], Any] | None = None,
+        attach: Callable[[AdapterLink], None] | None = None,
     ) -> None:
         self.profile = PROFILES[profile] if isinstance(profile, str) else profile
         self.seed = seed
@@ -116,6 +117,7 @@ class SimRig:
         self.sink = EventSink()
         self._timing = {"heartbeat_interval": heartbeat_interval, "peer_timeout": peer_timeout}
         self._engine_factory = engine_factory
+        self._attach = attach
         self._tasks: set[asyncio.Task[Any]] = set()
         self.engine: Any = None
         self.started_at = time.monotonic()
@@ -130,6 +132,8 @@ class SimRig:
             self._connect, transport="loopback", backoff=Backoff(0.1, 2.0), **self._timing
         )
         self.app.add_listener(self.view)
+        if self._attach is not None:
+            self._attach(self.app)  # e.g. the app layer's Phone, before any snapshot arrives
         self._spawn(self._accept())
         self._spawn(self.app.run())
         return self

@@ -1,0 +1,131 @@
+"""Everything the simulator runs for a demo or a scenario, started and stopped together.
+
+A kamailio registrar, the adapter and the app layer joined by the loopback channel
+(``SimRig``), the app layer's phone and connector API, and the simulated peers
+(customers, colleagues): pjsua2 endpoints in their own processes, registered with
+the registrar. Ports are picked free on 127.0.0.1; every process is stopped by PID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app_layer.connector import Connector
+from app_layer.link import AdapterLink
+from app_layer.phone import Phone
+from app_layer.settings import ConnectorSettings, Line, Secret, Settings
+from protocol.impairment import ImpairmentProfile
+from simulator.connector_client import ConnectorClient
+from simulator.far_end import FarEnd
+from simulator.registrar import Registrar
+from simulator.rig import SimRig
+
+AGENT_USER = "7001"
+AGENT_PASSWORD = "agent-secret"
+
+
+def free_port(kind: int = socket.SOCK_DGRAM) -> int:
+    """A port free for both UDP and TCP on 127.0.0.1 (SIP listens on both)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, kind) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            tcp.bind(("127.0.0.1", port))
+            return port
+    raise OSError("no free port on 127.0.0.1")
+
+
+class SimWorld:
+    """Registrar, adapter, app layer and peers for one run."""
+
+    def __init__(
+        self,
+        profile: ImpairmentProfile | str = "lan",
+        peers: dict[str, str] | None = None,
+        *,
+        on_change: Callable[[str], None] | None = None,
+        audio: Any = None,
+        settings: Settings | None = None,
+        peer_auto_answer: dict[str, int] | None = None,
+    ) -> None:
+        self.profile = profile
+        self.peer_users = peers or {"customer": "5001"}
+        self.peer_auto_answer = peer_auto_answer or {}
+        self.on_change = on_change
+        self.audio = audio
+        self._settings = settings
+        self.peers: dict[str, FarEnd] = {}
+        self._stack = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> SimWorld:
+        try:
+            await self._start()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def _start(self) -> None:
+        self.workdir = Path(
+            self._stack.enter_context(tempfile.TemporaryDirectory(prefix="softphone-sim-"))
+        )
+        users = {AGENT_USER: AGENT_PASSWORD, **{u: f"{u}-secret" for u in self.peer_users.values()}}
+        self.registrar = Registrar(users, port=free_port())
+        await asyncio.to_thread(self.registrar.start)
+        self._stack.callback(self.registrar.stop)
+        self.settings = self._settings or self._default_settings()
+        self.rig = SimRig(
+            self.profile, audio=self.audio, on_change=self.on_change, attach=self._attach
+        )
+        await self._stack.enter_async_context(self.rig)
+        self.connector = Connector(
+            self.phone, ConnectorSettings(port=0), self.workdir / "connector.token"
+        )
+        self.connector_port = await self.connector.start()
+        self._stack.push_async_callback(self.connector.close)
+        self.client = ConnectorClient(self.connector_port, self.connector.token)
+        for name, user in self.peer_users.items():
+            await self.start_peer(name, user)
+
+    def _default_settings(self) -> Settings:
+        line = Line(
+            id="line1",
+            display_name="Agent",
+            user=AGENT_USER,
+            server=self.registrar.address,
+            password=Secret(AGENT_PASSWORD),
+            register=True,
+            expiry_s=300,
+        )
+        return Settings(lines=(line,))
+
+    def _attach(self, link: AdapterLink) -> None:
+        self.phone = Phone(link, self.settings)
+
+    async def start_peer(self, name: str, user: str) -> FarEnd:
+        peer = FarEnd(
+            free_port(),
+            user=user,
+            registrar=self.registrar.address,
+            password=f"{user}-secret",
+            auto_answer=self.peer_auto_answer.get(name, 0),
+        )
+        await asyncio.to_thread(peer.start)
+        self._stack.callback(peer.stop)
+        self.peers[name] = peer
+        await asyncio.to_thread(peer.wait_for, "registration", lambda e: e.get("code") == 200, 10.0)
+        return peer
+
+    @property
+    def agent_uri(self) -> str:
+        return f"sip:{AGENT_USER}@{self.registrar.address}"
