@@ -6,8 +6,9 @@ as a job on that thread and returns a future that gets exactly one ``pb.Result``
 callbacks publish events through the ``EventSink`` on the same thread, so events and
 results come out in the order things happened. ``start`` creates the SIP transports
 and a standalone line; ``Configure`` replaces lines, codecs and network settings;
-``stop`` hangs up calls, unregisters, then deletes calls, accounts and transports in
-that order and leaves the Endpoint to the next ``start`` (see ``host``).
+``stop`` hangs up calls, unregisters, then deletes calls and accounts in that order,
+and leaves the Endpoint and its SIP transports to the next ``start`` (see ``host`` and
+``setup``).
 """
 
 from __future__ import annotations
@@ -147,8 +148,7 @@ class Engine:
         self._pump_until(lambda: not self.calls.live_legs(), STOP_CALLS_TIMEOUT_S)
         self.calls.force_end_all()
         self._destroy_lines()
-        setup.close_transports(self.transports)
-        self.transports = {}
+        setup.release_transports(self.transports)
         if self.sip_trace:
             self._host.set_tracing(False)
         self.audio.close()
@@ -271,7 +271,7 @@ class Engine:
         self._apply_codecs()
         if rebuild:
             self._destroy_lines()
-            setup.close_transports(self.transports)
+            setup.release_transports(self.transports)
             self.transports = setup.create_transports(self.configuration)
             self._create_lines()
 

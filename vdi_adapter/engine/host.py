@@ -155,7 +155,7 @@ class PjHost:
         config.medConfig.threadCnt = 1
         config.medConfig.noVad = True
         config.logConfig.level = 3
-        config.logConfig.consoleLevel = 0
+        config.logConfig.consoleLevel = 5
         config.logConfig.msgLogging = True
         config.logConfig.writer = self.log
         endpoint.libInit(config)

@@ -50,7 +50,9 @@ class MediaControl:
 
     def update(self, leg: CallLeg, sip_call: Any) -> None:
         """Follow pjsua's media state: codec, remote hold, devices on or off."""
-        for info in sip_call.getInfo().media:
+        # Keep CallInfo referenced: its media vector dies with it.
+        call_info = sip_call.getInfo()
+        for info in call_info.media:
             if info.type != pj.PJMEDIA_TYPE_AUDIO:
                 continue
             leg.media_index = info.index

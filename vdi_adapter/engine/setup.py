@@ -1,9 +1,9 @@
 """Endpoint-wide settings: configuration checks, SIP transports, codec priorities, STUN.
 
 Theory of operation: these settings belong to the process's one Endpoint, not to an
-engine, so each start re-applies them from the configuration: transports are created
-at start and closed at stop; codec priorities are process-wide, so the defaults seen
-at first use are remembered and restored when a configuration lists no codecs.
+engine, so each start re-applies them from the configuration. SIP transports are
+created on first need and then kept, like the Endpoint, for the process; codec
+priorities are process-wide, so the defaults seen at first use are remembered and restored when a configuration lists no codecs.
 ``validate`` rejects a bad configuration before anything is torn down, with a reason
 an administrator can act on (and never the password).
 """
@@ -22,6 +22,7 @@ from vdi_adapter.engine import codecs
 from vdi_adapter.engine.errors import invalid_argument
 
 _default_priorities: dict[str, int] = {}
+_transports: dict[tuple[object, ...], int] = {}
 
 _PJ_TRANSPORT: dict[int, int] = {
     pb.SIP_TRANSPORT_UDP: pj.PJSIP_TRANSPORT_UDP,
@@ -96,28 +97,38 @@ def _transport_config(kind: int, network: pb.NetworkSettings) -> Any:
 
 
 def create_transports(configuration: pb.Configuration) -> dict[int, int]:
-    """Create the SIP transports the configuration needs; SipTransport -> transport id."""
-    endpoint = pj.Endpoint.instance()
+    """SIP transports the configuration needs; SipTransport -> transport id.
+
+    A transport is kept for the process once created and reused by later engines with
+    the same settings: pjsip releases a closed socket only when its last transaction
+    ends (up to 32 s for UDP), so closing at stop would block the next start's port.
+    """
     _apply_stun(configuration.network)
     created: dict[int, int] = {}
-    try:
-        for kind in sorted(_needed_transports(configuration)):
-            config = _transport_config(kind, configuration.network)
-            created[kind] = endpoint.transportCreate(_PJ_TRANSPORT[kind], config)
-    except Exception as error:
-        close_transports(created)
-        reason = getattr(error, "reason", "") or str(error)
-        port = configuration.network.sip_port
-        raise invalid_argument(f"cannot open SIP port {port}: {reason}") from None
+    for kind in sorted(_needed_transports(configuration)):
+        created[kind] = _transport(kind, configuration.network)
     created[pb.SIP_TRANSPORT_UNSPECIFIED] = created[pb.SIP_TRANSPORT_UDP]
     return created
 
 
-def close_transports(transports: dict[int, int]) -> None:
-    endpoint = pj.Endpoint.instance()
-    for transport_id in set(transports.values()):
-        with contextlib.suppress(Exception):
-            endpoint.transportClose(transport_id)
+def _transport(kind: int, network: pb.NetworkSettings) -> int:
+    key = (kind, network.sip_port, network.public_address, network.tls_ca_file)
+    key += (network.tls_verify_server,)
+    if key in _transports:
+        return _transports[key]
+    config = _transport_config(kind, network)
+    try:
+        transport_id: int = pj.Endpoint.instance().transportCreate(_PJ_TRANSPORT[kind], config)
+    except Exception as error:
+        reason = getattr(error, "reason", "") or str(error)
+        port = network.sip_port
+        raise invalid_argument(f"cannot open SIP port {port}: {reason}") from None
+    _transports[key] = transport_id
+    return transport_id
+
+
+def release_transports(transports: dict[int, int]) -> None:
+    """The engine stops using its transports; they stay open for the next start."""
     transports.clear()
 
 
