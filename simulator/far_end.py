@@ -439,7 +439,7 @@ def _name_constants(pj: Any) -> None:
 
 
 def _define_account(pj: Any) -> type:
-    class PeerAccount(pj.Account):  # type: ignore[misc,name-defined]
+    class PeerAccount(pj.Account):
         def __init__(self, peer: _Peer) -> None:
             super().__init__()
             self.peer = peer
@@ -458,7 +458,7 @@ def _define_account(pj: Any) -> type:
 
 
 def _define_call(pj: Any) -> type:
-    class PeerCall(pj.Call):  # type: ignore[misc,name-defined]
+    class PeerCall(pj.Call):
         def __init__(self, peer: _Peer, number: int, pj_id: int) -> None:
             if pj_id < 0:
                 super().__init__(peer.account)

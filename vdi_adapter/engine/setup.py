@@ -3,7 +3,8 @@
 Theory of operation: these settings belong to the process's one Endpoint, not to an
 engine, so each start re-applies them from the configuration. SIP transports are
 created on first need and then kept, like the Endpoint, for the process; codec
-priorities are process-wide, so the defaults seen at first use are remembered and restored when a configuration lists no codecs.
+priorities are process-wide, so the defaults seen at first use are remembered and
+restored when a configuration lists no codecs.
 ``validate`` rejects a bad configuration before anything is torn down, with a reason
 an administrator can act on (and never the password).
 """
@@ -112,8 +113,8 @@ def create_transports(configuration: pb.Configuration) -> dict[int, int]:
 
 
 def _transport(kind: int, network: pb.NetworkSettings) -> int:
-    key = (kind, network.sip_port, network.public_address, network.tls_ca_file)
-    key += (network.tls_verify_server,)
+    key: tuple[object, ...] = (kind, network.sip_port, network.public_address)
+    key += (network.tls_ca_file, network.tls_verify_server)
     if key in _transports:
         return _transports[key]
     config = _transport_config(kind, network)
