@@ -171,6 +171,22 @@ class PulseAudioServer:
         for module in device.modules:
             self._pactl("unload-module", str(module))
 
+    def add_echo_path(self, device: VirtualDevice, delay_ms: int, volume_percent: int) -> None:
+        """Leak what the device plays back into its microphone, delayed and attenuated
+        (a speakerphone in a room). ``volume_percent`` is PulseAudio's cubic scale:
+        50 % is about -18 dB."""
+        done = self._pactl(
+            "load-module", "module-loopback", f"source={device.output_sink}.monitor",
+            f"sink={device.input_sink}", f"latency_msec={delay_ms}",
+            "source_dont_move=true", "sink_dont_move=true",
+        )  # fmt: skip
+        module = int(done.stdout.strip())
+        device.modules.insert(0, module)
+        for line in self._pactl("list", "short", "sink-inputs").stdout.splitlines():
+            fields = line.split()
+            if len(fields) > 1 and fields[1] == str(module):
+                self._pactl("set-sink-input-volume", fields[0], f"{volume_percent}%")
+
     def _load_null_sink(self, sink: str, description: str) -> int:
         label = description.replace(" ", "_")
         done = self._pactl(

@@ -139,3 +139,30 @@ def dominant_frequency(samples: np.ndarray, rate: int) -> float:
 def stderr_tail(peer: PeerProcess, chars: int = 3000) -> str:
     peer.log.seek(0)
     return peer.log.read()[-chars:]
+
+
+SPEECH_TEXT = (
+    "Thank you for calling the service desk. My name is Anna. Could you give me your "
+    "customer number, please? Thank you. I can see your order from last Tuesday; it was "
+    "shipped this morning and should arrive on Friday."
+)
+
+
+def synthetic_speech(path: Path, rate: int) -> np.ndarray:
+    """Speech from espeak-ng (Debian package), resampled to ``rate``; also written to ``path``."""
+    import soxr
+
+    raw = path.with_suffix(".espeak.wav")
+    subprocess.run(
+        ["espeak-ng", "-s", "150", "-w", str(raw), SPEECH_TEXT], check=True, capture_output=True
+    )
+    samples, source_rate = read_wav(raw)
+    speech = soxr.resample(samples.astype(np.float32), source_rate, rate)
+    speech = (speech / np.abs(speech).max() * 0.5 * 32767).astype(np.int16)
+    write_wav(path, speech, rate)
+    return speech
+
+
+def power_db(samples: np.ndarray) -> float:
+    x = samples.astype(np.float64) / 32768.0
+    return float(10 * np.log10(np.mean(x**2) + 1e-20))

@@ -1,0 +1,130 @@
+"""Audio through a real call: the adapter's bridge (near, its own process) and a second
+pjsua2 endpoint (far, its own process), with PulseAudio devices on the near side."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from protocol import pb
+from tests.integration.audio.peers import (
+    PeerProcess,
+    dominant_frequency,
+    free_udp_port,
+    read_wav,
+    tone,
+    write_wav,
+)
+from tests.support.pulseaudio import PulseAudioServer, stop_player
+
+pytestmark = pytest.mark.integration
+
+RULES = pb.DeviceRules(headset=["jabra"], use_headset=True)
+
+
+def start_call(
+    pulse: PulseAudioServer, workdir: Path, codec: str, far_tone: float
+) -> tuple[PeerProcess, PeerProcess, Path]:
+    write_wav(workdir / "far.wav", tone(far_tone, 5.0, 16000, dbfs=-12), 16000)
+    recording = workdir / "far-heard.wav"
+    far_port, near_port = free_udp_port(5100, 5150), free_udp_port(5150, 5200)
+    far = PeerProcess(
+        "far", "--port", str(far_port), "--rtp-port", str(free_udp_port(20000, 24000)),
+        "--codec", codec, "--play", str(workdir / "far.wav"), "--record", str(recording),
+    )  # fmt: skip
+    far.wait_for("ready")
+    near = PeerProcess(
+        "near", "--port", str(near_port), "--rtp-port", str(free_udp_port(24000, 28000)),
+        "--codec", codec, "--dial", f"sip:far@127.0.0.1:{far_port}",
+        "--rules", RULES.SerializeToString().hex(),
+    )  # fmt: skip
+    return far, near, recording
+
+
+@pytest.fixture
+def call_g722(pulse: PulseAudioServer, tmp_path: Path) -> Iterator[tuple[PeerProcess, PeerProcess, Path]]:
+    far, near, recording = start_call(pulse, tmp_path, "G722", 1000.0)
+    try:
+        yield far, near, recording
+    finally:
+        near.stop()
+        far.stop()
+
+
+def labels(samples: np.ndarray, rate: int, window_s: float = 0.1) -> list[str]:
+    """Per window: "silence" or the dominant frequency rounded to 100 Hz."""
+    size = int(rate * window_s)
+    out = []
+    for start in range(0, len(samples) - size, size):
+        chunk = samples[start : start + size].astype(np.float64)
+        if np.sqrt(np.mean(chunk**2)) < 30:  # below -60 dBFS
+            out.append("silence")
+        else:
+            out.append(str(round(dominant_frequency(chunk, rate), -2)))
+    return out
+
+
+def stats(near: PeerProcess) -> dict[str, float]:
+    near.send(cmd="stats")
+    return near.wait_for("stats")
+
+
+def test_call_audio_both_ways_device_switch_and_mute(
+    pulse: PulseAudioServer, call_g722: tuple[PeerProcess, PeerProcess, Path]
+) -> None:
+    far, near, recording = call_g722
+    headset = pulse.plug("Jabra EVOLVE 40")
+    phone = pulse.plug("USB Speakerphone")
+    voice_700 = pulse.start_playing(headset.input_sink, tone(700, 30, 48000, dbfs=-12))
+    voice_900 = pulse.start_playing(phone.input_sink, tone(900, 30, 48000, dbfs=-12))
+    try:
+        near.wait_for("media", 15)
+        far.wait_for("media", 5)
+        time.sleep(2.0)
+        # 1. The far end's 1 kHz reaches the headset's loudspeaker.
+        heard = pulse.record(headset.output_sink, 1.0)
+        assert abs(dominant_frequency(heard, 48000) - 1000) < 10
+        assert np.sqrt(np.mean(heard.astype(np.float64) ** 2)) > 1000
+        before = stats(near)
+        # 2. Switch to the speakerphone mid-call.
+        choose = pb.SelectAudioDevices(
+            microphone="ALSA:USB Speakerphone", speaker="ALSA:USB Speakerphone"
+        )
+        result = near.command(pb.Command(request_id="s", select_audio_devices=choose))
+        assert result.HasField("ok"), result
+        time.sleep(1.5)
+        after = stats(near)
+        on_phone, on_headset = pulse.record_many([phone.output_sink, headset.output_sink], 1.0)
+        assert abs(dominant_frequency(on_phone, 48000) - 1000) < 10
+        assert np.abs(on_headset).max() == 0
+        # 3. Mute.
+        near.send(cmd="mute", muted=True)
+        near.wait_for("muted")
+        time.sleep(1.5)
+    finally:
+        stop_player(voice_700)
+        stop_player(voice_900)
+        near.stop()
+        far.stop()
+    assert after["devices"] == ["USB Speakerphone", "USB Speakerphone"]
+    # At most one 10 ms device block (480 samples) or one 20 ms call frame lost.
+    assert after["play_starved"] - before["play_starved"] <= 480
+    assert after["send_starved"] - before["send_starved"] <= 320
+    heard_far, rate = read_wav(recording)
+    sequence = labels(heard_far, rate)
+    # 700 Hz from the headset, then 900 Hz from the speakerphone, then silence (muted).
+    first_900 = sequence.index("900.0")
+    last_700 = len(sequence) - 1 - sequence[::-1].index("700.0")
+    assert last_700 < first_900
+    between = sequence[last_700 + 1 : first_900]
+    assert len(between) <= 1 and "silence" not in between, f"gap at the switch: {between}"
+    assert sequence.count("700.0") >= 15 and sequence.count("900.0") >= 10
+    assert sequence[-8:] == ["silence"] * 8
+    levels = [e.audio_level for e in near.events if e.WhichOneof("kind") == "audio_level"]
+    assert len(levels) >= 10
+    assert max(level.microphone_dbfs for level in levels) > -30
+    assert max(level.speaker_dbfs for level in levels) > -30
