@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -20,6 +21,9 @@ from app_layer.settings import ConnectorSettings, Line, Secret, Settings
 from .fakes import FakeLink
 
 T = TypeVar("T")
+
+# The window's tests render offscreen: no display needed.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 class Harness:
