@@ -105,7 +105,7 @@ class DriftController:
         self,
         target: int,
         *,
-        max_correction: float = 0.003,
+        max_correction: float = 0.005,
         gain: float = 0.002,
         integral_gain: float = 0.00002,
         smoothing: float = 0.05,

@@ -87,6 +87,7 @@ class MediaPipeline:
         self.latency = LatencyLog()
         self.mixers: list[Callable[[int], np.ndarray | None]] = []
         self.call_muted = False
+        self._refilling: set[int] = set()
         self.device_running = False
         """Set by the first device block; until then calls' audio is not queued."""
         self._mixers_lock = threading.Lock()
@@ -105,8 +106,20 @@ class MediaPipeline:
     def to_call(self) -> bytes:
         """The next microphone frame for the encoder (int16 at the call rate)."""
         self.latency.uplink(self.send_ring.level / self.call_rate)
-        samples = self.send_ring.read(self.call_frame)
+        samples = self._take(self.send_ring, self.send_drift, self.call_frame)
         return _to_int16(samples).tobytes()
+
+    def _take(self, ring: SampleRing, drift: DriftController, count: int) -> np.ndarray:
+        # After an underrun, wait until the ring holds its target again, so it has a
+        # cushion for the other clock's jitter instead of starving block after block.
+        if ring.level < count:
+            self._refilling.add(id(ring))
+        if id(ring) in self._refilling:
+            if ring.level < drift.target:
+                ring.starved += count
+                return np.zeros(count, dtype=np.float32)
+            self._refilling.discard(id(ring))
+        return ring.read(count)
 
     def _trim(self, ring: SampleRing, drift: DriftController, rate: int) -> None:
         if ring.level > drift.target + rate * self._trim_ms // 1000:
@@ -118,7 +131,8 @@ class MediaPipeline:
         """One 10 ms device block: fill ``loudspeaker`` (int16) and consume ``microphone``."""
         self.device_running = True
         self.latency.downlink(self.play_ring.level / DEVICE_RATE)
-        played = self.play_ring.read(FRAME_SAMPLES) * np.float32(self.controls.speaker_gain)
+        played = self._take(self.play_ring, self.play_drift, FRAME_SAMPLES)
+        played *= np.float32(self.controls.speaker_gain)
         played = self._mix_tones(played)
         self.speaker_meter.feed(played)
         played16 = _to_int16(played)

@@ -1,0 +1,49 @@
+"""Two audio clocks that disagree, driving a ``MediaPipeline`` in simulated time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vdi_adapter.audio.pipeline import DEVICE_RATE, MediaPipeline
+from vdi_adapter.audio.processing import FRAME_SAMPLES
+
+
+@dataclass
+class DriftRun:
+    """Ring levels (ms) sampled at every consumer read, and samples starved after warm-up."""
+
+    play_ms: list[float] = field(default_factory=list)
+    send_ms: list[float] = field(default_factory=list)
+    starved_after_warmup: int = 0
+
+
+def run_clocks(
+    pipeline: MediaPipeline, seconds: float, mismatch: float, warmup_s: float = 30.0
+) -> DriftRun:
+    """pjmedia ticks every 20 ms; the sound card every 10 ms * (1 + mismatch)."""
+    run = DriftRun()
+    frame = np.zeros(pipeline.call_frame, dtype=np.int16).tobytes()
+    microphone = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+    loudspeaker = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+    call_period, device_period = 0.020, FRAME_SAMPLES / DEVICE_RATE * (1 + mismatch)
+    next_call, next_device, starved_at_warmup = 0.0, 0.0, None
+    while min(next_call, next_device) < seconds:
+        if next_call <= next_device:
+            pipeline.from_call(frame)
+            run.send_ms.append(pipeline.send_ring.level / pipeline.call_rate * 1000)
+            pipeline.to_call()
+            next_call += call_period
+        else:
+            run.play_ms.append(pipeline.play_ring.level / DEVICE_RATE * 1000)
+            pipeline.device_block(microphone, loudspeaker)
+            next_device += device_period
+        if starved_at_warmup is None and next_call >= warmup_s:
+            starved_at_warmup = _starved(pipeline)
+    run.starved_after_warmup = _starved(pipeline) - (starved_at_warmup or 0)
+    return run
+
+
+def _starved(pipeline: MediaPipeline) -> int:
+    return pipeline.play_ring.starved + pipeline.send_ring.starved

@@ -1,0 +1,86 @@
+"""Bounded rings, the drift loop, levels, and tone rendering."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vdi_adapter.audio.buffers import DriftController, SampleRing, dbfs
+from vdi_adapter.audio.tones import ToneError, ToneSet, dtmf_cadence, render
+
+
+def test_ring_keeps_order_across_the_wrap() -> None:
+    ring = SampleRing(10)
+    ring.write(np.arange(7, dtype=np.float32))
+    assert list(ring.read(5)) == [0, 1, 2, 3, 4]
+    ring.write(np.arange(7, 13, dtype=np.float32))
+    assert list(ring.read(8)) == [5, 6, 7, 8, 9, 10, 11, 12]
+    assert ring.level == 0
+
+
+def test_ring_is_bounded_and_counts_losses() -> None:
+    ring = SampleRing(8)
+    ring.write(np.arange(6, dtype=np.float32))
+    ring.write(np.arange(6, 12, dtype=np.float32))
+    assert ring.level == 8 and ring.dropped == 4
+    assert list(ring.read(10)) == [4, 5, 6, 7, 8, 9, 10, 11, 0, 0]
+    assert ring.starved == 2
+    ring.write(np.arange(20, dtype=np.float32))
+    assert list(ring.read(8)) == list(range(12, 20))
+    assert ring.trim_to(0) == 0
+
+
+def test_drift_controller_pushes_the_level_towards_its_target() -> None:
+    controller = DriftController(target=1000)
+    assert controller.correction(1000) == pytest.approx(1.0)
+    full = [controller.correction(3000) for _ in range(200)][-1]
+    assert 0.995 <= full < 1.0
+    controller = DriftController(target=1000)
+    empty = [controller.correction(0) for _ in range(200)][-1]
+    assert 1.0 < empty <= 1.005
+
+
+def test_levels_in_dbfs() -> None:
+    full_scale = np.sin(np.linspace(0, 200 * np.pi, 48000)).astype(np.float32)
+    assert dbfs(full_scale) == pytest.approx(-3.01, abs=0.05)
+    assert dbfs(np.zeros(100, dtype=np.float32)) == -100.0
+
+
+def test_dtmf_feedback_has_the_q23_pair() -> None:
+    samples = render(dtmf_cadence("5"))
+    spectrum = np.abs(np.fft.rfft(samples))
+    freqs = np.fft.rfftfreq(len(samples), 1 / 48000)
+    top_two = sorted(freqs[np.argsort(spectrum)[-2:]])
+    assert top_two == pytest.approx([770, 1336], abs=10)
+    with pytest.raises(ToneError):
+        dtmf_cadence("x")
+
+
+def test_one_shot_tone_finishes_and_looped_tone_repeats() -> None:
+    tones = ToneSet()
+    beep = tones.source("call_waiting")
+    chunks = [beep(4800) for _ in range(8)]
+    assert beep.finished.is_set() and chunks[-1] is None
+    busy = tones.source("busy")
+    first = busy(48000)
+    assert first is not None and np.allclose(first, busy(48000))
+    with pytest.raises(ToneError, match="unknown tone"):
+        tones.source("fanfare")
+
+
+def test_wav_replaces_a_tone_and_bad_files_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ring.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(16000)
+        wav.writeframes(np.full(32000, 1000, dtype=np.int16).tobytes())
+    samples, loop = ToneSet(overrides={"ring": path}).samples("ring")
+    assert loop and len(samples) == pytest.approx(48000, abs=10)
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF nonsense")
+    with pytest.raises(ToneError, match="cannot read WAV"):
+        ToneSet(overrides={"ring": broken}).samples("ring")

@@ -1,0 +1,82 @@
+"""The sample path core: resampling, drift control, gains, mute, tones (no devices)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.unit.audio.drift import run_clocks
+from vdi_adapter.audio.pipeline import DEVICE_RATE, AudioControls, MediaPipeline
+from vdi_adapter.audio.processing import FRAME_SAMPLES
+from vdi_adapter.audio.tones import ToneSet
+
+
+def sine(frequency: float, count: int, rate: int, start: int = 0) -> np.ndarray:
+    t = (np.arange(count) + start) / rate
+    return (np.sin(2 * np.pi * frequency * t) * 8000).astype(np.int16)
+
+
+def peak_frequency(samples: np.ndarray, rate: int) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))])
+
+
+def pump(pipeline: MediaPipeline, blocks: int, mic_hz: float, call_hz: float) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """Alternate 1 call frame with 2 device blocks; returns (played, sent) audio."""
+    played, sent = [], []
+    out = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+    for i in range(blocks):
+        if i % 2 == 0:
+            call = sine(call_hz, pipeline.call_frame, pipeline.call_rate, i // 2 * pipeline.call_frame)
+            pipeline.from_call(call.tobytes())
+            sent.append(np.frombuffer(pipeline.to_call(), dtype=np.int16))
+        pipeline.device_block(sine(mic_hz, FRAME_SAMPLES, DEVICE_RATE, i * FRAME_SAMPLES), out)
+        played.append(out.copy())
+    return np.concatenate(played), np.concatenate(sent)
+
+
+@pytest.mark.parametrize("call_rate", [8000, 16000, 32000])
+def test_audio_is_resampled_both_ways_without_changing_pitch(call_rate: int) -> None:
+    pipeline = MediaPipeline(call_rate, AudioControls())
+    played, sent = pump(pipeline, 400, mic_hz=700, call_hz=1000)
+    assert abs(peak_frequency(played[DEVICE_RATE:], DEVICE_RATE) - 1000) < 3
+    assert abs(peak_frequency(sent[call_rate:], call_rate) - 700) < 3
+
+
+def test_mute_volume_and_gain() -> None:
+    controls = AudioControls(speaker_gain=0.25, microphone_gain=0.5)
+    pipeline = MediaPipeline(16000, controls)
+    played, sent = pump(pipeline, 200, mic_hz=700, call_hz=1000)
+    assert 0.2 < np.abs(played[DEVICE_RATE:]).max() / 8000 < 0.3
+    assert 0.45 < np.abs(sent[16000:]).max() / 8000 < 0.55
+    controls.muted = True
+    _, sent = pump(pipeline, 100, mic_hz=700, call_hz=1000)
+    assert np.abs(sent[1600:]).max() == 0
+
+
+def test_tones_are_mixed_into_what_the_agent_hears() -> None:
+    pipeline = MediaPipeline(16000, AudioControls())
+    source = ToneSet().source("busy")
+    pipeline.add_mixer(source)
+    out = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+    blocks = []
+    for _ in range(40):
+        pipeline.device_block(None, out)
+        blocks.append(out.copy())
+    assert abs(peak_frequency(np.concatenate(blocks), DEVICE_RATE) - 425) < 5
+    pipeline.remove_mixer(source)
+    pipeline.device_block(None, out)
+    assert np.abs(out).max() == 0
+
+
+@pytest.mark.parametrize("mismatch", [-0.001, 0.0, 0.001, 0.003])
+def test_clock_drift_keeps_buffers_bounded(mismatch: float) -> None:
+    pipeline = MediaPipeline(16000, AudioControls())
+    run = run_clocks(pipeline, seconds=180.0, mismatch=mismatch)
+    settled_play = run.play_ms[len(run.play_ms) // 3 :]
+    settled_send = run.send_ms[len(run.send_ms) // 3 :]
+    assert max(settled_play) < 60 and max(settled_send) < 60
+    assert run.starved_after_warmup == 0
+    assert pipeline.play_ring.dropped == 0 and pipeline.send_ring.dropped == 0
