@@ -12,8 +12,11 @@ rest, once, for all of them:
   are not pollable from asyncio) one thread reads with a short timeout and hands
   the bytes to the loop.
 * writing: data is cut into ``max_write`` chunks (RDP static channels carry 1,600
-  bytes per chunk). A handle that cannot take a chunk right now says so (0 bytes
-  written) and we wait and retry; a failed write means the client is gone.
+  bytes per chunk). ``write_nowait`` hands chunks to a pollable handle at once
+  (the session core writes envelopes synchronously); what the handle cannot take
+  right now (0 bytes written), and everything on a thread-driven handle, waits in
+  an ordered outbox that one task flushes; ``drain`` waits for it. A failed write
+  means the client is gone: it is raised by this or the next write or drain.
 * ending: a read that finds the channel closed returns ``b""`` (the ``BytePipe``
   contract); every later write raises ``ChannelClosed``. On xrdp this is exactly
   what a client disconnect looks like: the handle reads nothing, the next write
@@ -27,8 +30,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
+from collections import deque
 from collections.abc import Callable
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from protocol.errors import ChannelClosed
 
@@ -75,6 +79,9 @@ class VirtualChannelPipe:
         self._fd = handle.fileno()
         self._closed = False
         self._eof = False
+        self._failure: ChannelClosed | None = None
+        self._outbox: deque[bytes] = deque()
+        self._flusher: asyncio.Task[None] | None = None
         self._reader: _ThreadReader | None = None
         self._writer: concurrent.futures.ThreadPoolExecutor | None = None
         if self._fd is None:
@@ -91,16 +98,31 @@ class VirtualChannelPipe:
         return data
 
     async def write(self, data: bytes) -> None:
-        if self._closed or self._eof:
-            raise ChannelClosed(f"{self.kind} channel is closed")
-        step = self.max_write or len(data) or 1
-        for start in range(0, len(data), step):
-            await self._write_chunk(data[start : start + step])
+        self.write_nowait(data)
+        await self.drain()
+
+    def write_nowait(self, data: bytes) -> None:
+        """Write without waiting: at once where the handle takes it, else queued in order."""
+        self._check_writable()
+        if not self._outbox and self._writer is None:
+            data = data[self._write_inline(data) :]
+        if data:
+            self._outbox.append(data)
+            if self._flusher is None or self._flusher.done():
+                self._flusher = asyncio.get_running_loop().create_task(self._flush())
+
+    async def drain(self) -> None:
+        """Wait until the channel has taken everything written so far."""
+        if self._flusher is not None and not self._flusher.done():
+            await asyncio.shield(self._flusher)
+        self._check_writable()
 
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self._flusher is not None:
+            self._flusher.cancel()
         if self._reader:
             await self._reader.stop()
         if self._writer:
@@ -117,6 +139,32 @@ class VirtualChannelPipe:
             if self._closed:
                 raise ChannelClosed(f"{self.kind} channel is closed")
 
+    def _check_writable(self) -> None:
+        if self._closed or self._eof:
+            raise self._failure or ChannelClosed(f"{self.kind} channel is closed")
+
+    def _write_inline(self, data: bytes) -> int:
+        """Hand ``data`` to a pollable handle now, chunk by chunk; return the bytes taken."""
+        step, done = self.max_write or len(data), 0
+        while done < len(data):
+            chunk = data[done : done + step]
+            taken = self._call_write(chunk)
+            done += taken
+            if taken < len(chunk):
+                break
+        return done
+
+    async def _flush(self) -> None:
+        step = self.max_write or _READ_SIZE
+        try:
+            while self._outbox:
+                data = self._outbox[0]
+                for start in range(0, len(data), step):
+                    await self._write_chunk(data[start : start + step])
+                self._outbox.popleft()
+        except ChannelClosed:
+            self._outbox.clear()
+
     async def _write_chunk(self, chunk: bytes) -> None:
         deadline = asyncio.get_running_loop().time() + WRITE_STALL_TIMEOUT_S
         while chunk:
@@ -125,20 +173,27 @@ class VirtualChannelPipe:
                 chunk = chunk[taken:]
                 continue
             if asyncio.get_running_loop().time() > deadline:
-                self._eof = True
                 stalled = f"{self.kind} channel took no data for {WRITE_STALL_TIMEOUT_S:g} s"
-                raise ChannelClosed(stalled)
+                self._fail(ChannelClosed(stalled))
             await self._wait_writable()
 
     async def _write_once(self, chunk: bytes) -> int:
+        if self._writer is None:
+            return self._call_write(chunk)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._call_write, chunk)
+
+    def _call_write(self, chunk: bytes) -> int:
         try:
-            if self._writer is None:
-                return self._handle.write(chunk)
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._writer, self._handle.write, chunk)
-        except ChannelClosed:
-            self._eof = True
-            raise
+            return self._handle.write(chunk)
+        except ChannelClosed as error:
+            self._fail(error)
+        return 0  # not reached: _fail raises
+
+    def _fail(self, error: ChannelClosed) -> NoReturn:
+        self._eof = True
+        self._failure = error
+        raise error
 
     async def _wait_writable(self) -> None:
         if self._fd is None:

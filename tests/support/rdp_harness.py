@@ -338,7 +338,8 @@ class RdpClient:
             f"/p:{self.password}",
             "/cert:ignore",
             "/size:800x600",
-            f"/rdp2tcp:{shlex.join(self.relay_command)}",
+            # FreeRDP splits this command line the Windows way (double quotes).
+            f"/rdp2tcp:{subprocess.list2cmdline(self.relay_command)}",
             f"/shell:{self.shell}",
             "-grab-keyboard",
         ]
@@ -348,6 +349,9 @@ class RdpHarness:
     """Server, test user, session program and client together; stops all it started."""
 
     def __init__(self, session_argv: Sequence[str], relay_command: Sequence[str]) -> None:
+        """``session_argv`` runs in the session: a Python script (``x.py ...``) or module
+        (``-m pkg ...``) gets the session interpreter; ``{session_dir}`` is replaced by a
+        folder the session user owns."""
         check_tools()
         self.workdir = Path(tempfile.mkdtemp(prefix="softphone-rdp-"))
         self.workdir.chmod(0o755)
@@ -386,7 +390,7 @@ class RdpHarness:
         # The alternate shell is run without arguments: wrap the program in a script.
         interpreter, env = session_python(self.user)
         argv = [arg.replace("{session_dir}", str(self.session_dir)) for arg in session_argv]
-        argv = [*interpreter, *argv] if argv[0].endswith(".py") else argv
+        argv = [*interpreter, *argv] if argv[0].endswith(".py") or argv[0] == "-m" else argv
         exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
         log = self.session_dir / "session.log"
         script = self.workdir / "session-shell.sh"

@@ -3,7 +3,8 @@
 The test drives it over a Unix socket with one JSON object per line and gets one
 JSON reply per line. It uses the product's own ``protocol.vchannel.wts`` backend,
 so what the tests see is what the app layer would see in a real session.
-Ops: open, write, read_exact, close, rtt, reopen, write_until_closed, framed_rtt, exit.
+Ops: open, write, read_exact, close, rtt, reopen, write_until_closed, framed_rtt, and
+link_start, link_wait, link_status, link_rtt, link_stop (the app's ``AdapterLink``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app_layer.link import AdapterLink, Backoff
 from protocol import pb
 from protocol.bytepipe import BytePipe
 from protocol.errors import ChannelClosed, ChannelError
@@ -29,6 +31,73 @@ class Probe:
     def __init__(self) -> None:
         self.pipe: BytePipe | None = None
         self.pending = b""
+        self.link: AdapterLink | None = None
+        self.link_task: asyncio.Task[None] | None = None
+
+    async def op_link_start(
+        self, heartbeat: float = 0.5, peer_timeout: float = 1.5
+    ) -> dict[str, Any]:
+        """Run the app's ``AdapterLink`` over the RDP channel (as ``softphone`` does)."""
+
+        async def connect() -> FramedChannel:
+            return FramedChannel(await open_wts_channel())
+
+        self.link = AdapterLink(
+            connect,
+            transport="rdp",
+            heartbeat_interval=heartbeat,
+            peer_timeout=peer_timeout,
+            backoff=Backoff(first=0.1, ceiling=1.0),
+        )
+        self.link_task = asyncio.ensure_future(self.link.run())
+        return {"ok": True}
+
+    async def op_link_wait(self, connects: int = 1, timeout: float = 20.0) -> dict[str, Any]:
+        """Wait until the link is connected and resynced for the ``connects``-th time."""
+        assert self.link is not None, "link_start first"
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            link = self.link
+            if (
+                link.status.state == "connected"
+                and link.connects >= connects
+                and link.snapshots >= connects
+            ):
+                return {"ok": True, "seconds": time.monotonic() - start, **self._link_status()}
+            await asyncio.sleep(0.005)
+        return {"error": "Timeout", "message": "link not resynced", **self._link_status()}
+
+    async def op_link_status(self) -> dict[str, Any]:
+        return self._link_status()
+
+    async def op_link_rtt(self, count: int = 200) -> dict[str, Any]:
+        """Command round trips through the whole session stack (result from the adapter)."""
+        assert self.link is not None, "link_start first"
+        rtts = []
+        for _ in range(count):
+            start = time.perf_counter()
+            result = await self.link.command(pb.Command(hold=pb.Hold(call_id="call-0001")))
+            if result.WhichOneof("outcome") != "ok":
+                return {"error": "CommandFailed", "message": str(result)}
+            rtts.append((time.perf_counter() - start) * 1000)
+        return {"rtts_ms": rtts}
+
+    async def op_link_stop(self) -> dict[str, Any]:
+        if self.link is not None:
+            await self.link.close()
+        self.link = None
+        return {"ok": True}
+
+    def _link_status(self) -> dict[str, Any]:
+        assert self.link is not None
+        status = self.link.status
+        return {
+            "state": status.state,
+            "transport": status.transport,
+            "detail": status.detail,
+            "connects": self.link.connects,
+            "snapshots": self.link.snapshots,
+        }
 
     async def op_open(self, name: str = "rdp2tcp") -> dict[str, Any]:
         await self.op_close()

@@ -168,3 +168,25 @@ def test_bad_channel_names_are_refused(name: str) -> None:
 def test_off_windows_loading_wfapi_is_a_clear_error() -> None:
     with pytest.raises(VirtualChannelUnavailable, match="Windows VDA"):
         load_library()
+
+
+def test_write_nowait_queues_in_order_for_the_writer_thread() -> None:
+    async def scenario(pipe: VirtualChannelPipe, fake: FakeWfApi) -> None:
+        for i in range(50):
+            pipe.write_nowait(bytes([i]) * 1000)
+        await pipe.drain()
+
+    fake = run(scenario)
+    assert bytes(fake.written) == b"".join(bytes([i]) * 1000 for i in range(50))
+
+
+def test_a_queued_write_that_fails_is_reported_by_drain() -> None:
+    async def scenario(pipe: VirtualChannelPipe, fake: FakeWfApi) -> None:
+        fake.disconnect()
+        pipe.write_nowait(b"lost")
+        with pytest.raises(ChannelClosed, match="error 109"):
+            await pipe.drain()
+        with pytest.raises(ChannelClosed):
+            pipe.write_nowait(b"after")
+
+    run(scenario)

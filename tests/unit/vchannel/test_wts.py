@@ -118,3 +118,35 @@ def test_a_full_channel_makes_writes_wait_not_fail() -> None:
         assert received == data
 
     run(scenario)
+
+
+def test_write_nowait_keeps_order_when_the_channel_fills() -> None:
+    async def scenario(pipe: VirtualChannelPipe, peer: socket.socket) -> None:
+        messages = [bytes([i]) * 300_000 for i in range(1, 8)]  # far more than socket buffers
+        for message in messages:
+            pipe.write_nowait(message)
+        draining = asyncio.ensure_future(pipe.drain())
+        received = bytearray()
+        peer.setblocking(False)
+        while len(received) < sum(map(len, messages)):
+            try:
+                received += peer.recv(1 << 20)
+            except BlockingIOError:
+                await asyncio.sleep(0.001)
+        await draining
+        assert received == b"".join(messages)
+
+    run(scenario)
+
+
+def test_a_write_failure_surfaces_at_the_next_write_or_drain() -> None:
+    async def scenario(pipe: VirtualChannelPipe, peer: socket.socket) -> None:
+        peer.close()
+        with pytest.raises(ChannelClosed):
+            for _ in range(100):  # the first writes may still land in the socket buffer
+                pipe.write_nowait(b"x" * 1600)
+                await asyncio.sleep(0.001)
+        with pytest.raises(ChannelClosed):
+            await pipe.drain()
+
+    run(scenario)
