@@ -130,7 +130,7 @@ class PulseAudioServer:
                 return
             time.sleep(0.05)
         self.stop()
-        raise PulseAudioError("pulseaudio did not answer within %.0f s" % timeout)
+        raise PulseAudioError(f"pulseaudio did not answer within {timeout:.0f} s")
 
     def stop(self) -> None:
         """Stop the daemon by PID (SIGTERM, then SIGKILL of its process group)."""
@@ -146,7 +146,9 @@ class PulseAudioServer:
 
     def _pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ, **self.env)
-        done = subprocess.run(["pactl", *args], env=env, capture_output=True, text=True, timeout=10)
+        done = subprocess.run(
+            ["pactl", *args], env=env, capture_output=True, text=True, timeout=10, check=False
+        )
         if check and done.returncode != 0:
             raise PulseAudioError(f"pactl {' '.join(args)}: {done.stderr.strip()}")
         return done
@@ -210,9 +212,7 @@ class PulseAudioServer:
         """Record ``seconds`` of what is played into ``sink`` (int16, 48 kHz mono)."""
         env = dict(os.environ, **self.env)
         command = ["parec", f"--device={sink}.monitor", *_RAW_FORMAT]
-        process = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, start_new_session=True
-        )
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, start_new_session=True)
         wanted = int(seconds * RATE) * 2
         chunks: list[bytes] = []
         try:

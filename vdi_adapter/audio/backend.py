@@ -56,7 +56,7 @@ def microphone_gain(volume: int) -> float:
     return (volume / 50.0) ** 2
 
 
-def _error(request_id: str, code: int, reason: str) -> pb.Result:
+def _error(request_id: str, code: pb.ErrorCode, reason: str) -> pb.Result:
     return pb.Result(request_id=request_id, error=pb.Error(code=code, reason=reason))
 
 

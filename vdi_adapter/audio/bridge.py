@@ -60,7 +60,7 @@ def _choose_vector_reader() -> Any:
 _vector_bytes = _choose_vector_reader()
 
 
-class CallPort(pj.AudioMediaPort):  # type: ignore[misc]
+class CallPort(pj.AudioMediaPort):
     """Conference-bridge port of one call; callbacks run on pjmedia's clock thread."""
 
     def __init__(self, pipeline: MediaPipeline) -> None:

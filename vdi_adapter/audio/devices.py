@@ -102,6 +102,7 @@ def list_devices_in_child(timeout: float = 5.0) -> list[DeviceEntry]:
         text=True,
         timeout=timeout,
         env=dict(os.environ),
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"device listing failed: {done.stderr.strip()[-300:]}")

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import samplerate
+import samplerate  # type: ignore[import-not-found]
 
 from vdi_adapter.audio.buffers import DriftController, SampleRing, dbfs
 from vdi_adapter.audio.processing import FRAME_SAMPLES, VoiceProcessing

@@ -206,9 +206,15 @@ def select(
     choice = choice or ExplicitChoice()
     reasons: list[str] = []
     headset = _pick_headset(devices, rules, reasons)
-    microphone = _pick_role(devices, "microphone", rules.microphone, headset, choice, reasons)
-    speaker = _pick_role(devices, "speaker", rules.speaker, headset, choice, reasons)
-    ringers = _pick_ringers(devices, rules, speaker, headset, choice, reasons)
+    microphone = _pick_role(
+        devices, "microphone", rules.microphone, headset=headset, choice=choice, reasons=reasons
+    )
+    speaker = _pick_role(
+        devices, "speaker", rules.speaker, headset=headset, choice=choice, reasons=reasons
+    )
+    ringers = _pick_ringers(
+        devices, rules, speaker, headset=headset, choice=choice, reasons=reasons
+    )
     headset_in_use = headset is not None and microphone == headset and speaker == headset
     explicit = any(reason.startswith("chosen by the agent") for reason in reasons)
     return Selection(microphone, speaker, ringers, headset_in_use, explicit, "; ".join(reasons))
@@ -231,6 +237,7 @@ def _pick_role(
     devices: Sequence[DeviceEntry],
     role: str,
     preferences: Sequence[Preference],
+    *,
     headset: DeviceEntry | None,
     choice: ExplicitChoice,
     reasons: list[str],
@@ -278,6 +285,7 @@ def _pick_ringers(
     devices: Sequence[DeviceEntry],
     rules: CompiledRules,
     speaker: DeviceEntry | None,
+    *,
     headset: DeviceEntry | None,
     choice: ExplicitChoice,
     reasons: list[str],

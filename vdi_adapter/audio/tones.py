@@ -67,7 +67,7 @@ def render(cadence: Cadence) -> np.ndarray:
     amplitude = 10 ** (cadence.level_dbfs / 20) / max(1, _max_voices(cadence))
     start = 0
     for seconds, frequencies in cadence.segments:
-        count = int(round(seconds * RATE))
+        count = round(seconds * RATE)
         t = (np.arange(count) + start) / RATE
         part = np.zeros(count, dtype=np.float64)
         for frequency in frequencies:
@@ -102,7 +102,7 @@ def load_wav(path: Path) -> np.ndarray:
     samples = np.frombuffer(frames, dtype=np.int16).astype(np.float32) / 32768.0
     samples = samples.reshape(-1, channels).mean(axis=1)
     if rate != RATE:
-        import soxr
+        import soxr  # type: ignore[import-untyped]
 
         samples = soxr.resample(samples, rate, RATE).astype(np.float32)
     return samples

@@ -42,7 +42,7 @@ class PeerProcess:
     """One ``sip_peer.py`` process; stopped by PID (its process group) in ``stop``."""
 
     def __init__(self, *args: str) -> None:
-        self.log = tempfile.TemporaryFile(mode="w+")
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (lives as long as the peer)
         env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
             [sys.executable, str(PEER_SCRIPT), *args],

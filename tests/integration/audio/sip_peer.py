@@ -69,7 +69,7 @@ class Account(pj.Account):  # type: ignore[misc]
         super().__init__()
         self.incoming: list[Call] = []
 
-    def onIncomingCall(self, prm: Any) -> None:  # noqa: N802
+    def onIncomingCall(self, prm: Any) -> None:
         # The Call object must exist before this callback returns, or pjsua2 drops the call.
         self.incoming.append(Call(self, prm.callId))
 
@@ -79,14 +79,14 @@ class Call(pj.Call):  # type: ignore[misc]
         super().__init__(account, call_id)
         self.events: queue.Queue[str] = queue.Queue()
 
-    def onCallState(self, prm: Any) -> None:  # noqa: N802
+    def onCallState(self, prm: Any) -> None:
         info = self.getInfo()
         if info.state == pj.PJSIP_INV_STATE_CONFIRMED:
             self.events.put("confirmed")
         elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             self.events.put("disconnected")
 
-    def onCallMediaState(self, prm: Any) -> None:  # noqa: N802
+    def onCallMediaState(self, prm: Any) -> None:
         self.events.put("media")
 
     def audio_media(self) -> Any:
@@ -167,7 +167,11 @@ def run_near(args: argparse.Namespace) -> None:
     ep = start_endpoint(args.port, args.codec)
     account = make_account(ep, "near", args.port, args.rtp_port)
     sink = EventSink()
-    sink.subscribe(lambda event: emit(event="pb", kind=event.WhichOneof("kind"), hex=event.SerializeToString().hex()))
+    sink.subscribe(
+        lambda event: emit(
+            event="pb", kind=event.WhichOneof("kind"), hex=event.SerializeToString().hex()
+        )
+    )
     rules = pb.DeviceRules.FromString(bytes.fromhex(args.rules)) if args.rules else None
     backend = DeviceAudioBackend(sink, rules, voice_processing=not args.no_processing)
     commands = stdin_lines()

@@ -46,7 +46,9 @@ def start_call(
 
 
 @pytest.fixture
-def call_g722(pulse: PulseAudioServer, tmp_path: Path) -> Iterator[tuple[PeerProcess, PeerProcess, Path]]:
+def call_g722(
+    pulse: PulseAudioServer, tmp_path: Path
+) -> Iterator[tuple[PeerProcess, PeerProcess, Path]]:
     far, near, recording = start_call(pulse, tmp_path, "G722", 1000.0)
     try:
         yield far, near, recording

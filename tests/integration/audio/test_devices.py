@@ -79,7 +79,9 @@ def test_enumerates_devices_with_their_capabilities(
     assert by_name["Laptop Speaker"].can_play and not by_name["Laptop Speaker"].can_record
     assert by_name["USB Microphone"].can_record and not by_name["USB Microphone"].can_play
     listed = events.of("device_list")[0].device_list
-    assert {"Jabra EVOLVE 40", "Laptop Speaker", "USB Microphone"} <= {d.name for d in listed.devices}
+    assert {"Jabra EVOLVE 40", "Laptop Speaker", "USB Microphone"} <= {
+        d.name for d in listed.devices
+    }
     assert all(d.host_api == "ALSA" and d.device_id == f"ALSA:{d.name}" for d in listed.devices)
     snapshot = pb.Snapshot()
     backend.snapshot_into(snapshot)
@@ -187,9 +189,7 @@ def test_ringer_rings_on_headset_and_speaker(
     assert [d.name for d in backend.selection.ringers] == ["Jabra EVOLVE 40", "USB Speakerphone"]
     backend.ringing_started("call-1")
     try:
-        on_headset, on_speaker = pulse.record_many(
-            [headset.output_sink, speaker.output_sink], 0.8
-        )
+        on_headset, on_speaker = pulse.record_many([headset.output_sink, speaker.output_sink], 0.8)
     finally:
         backend.ringing_stopped("call-1")
     # The ring tone is a 1000 + 1250 Hz pair, 1 s on.
@@ -206,7 +206,9 @@ def test_device_self_test_loops_microphone_to_speaker(
     backend = backend_factory(HEADSET_RULES)
     voice = pulse.start_playing(headset.input_sink, tone(600, 4.0, 48000, dbfs=-12))
     try:
-        command = pb.Command(request_id="t", test_audio_devices=pb.TestAudioDevices(duration_ms=2500))
+        command = pb.Command(
+            request_id="t", test_audio_devices=pb.TestAudioDevices(duration_ms=2500)
+        )
         heard: list[np.ndarray] = []
         import threading
 

@@ -63,8 +63,10 @@ def test_echo_is_cancelled_by_more_than_30_db(pulse: PulseAudioServer, tmp_path:
     pulse.add_echo_path(headset, delay_ms=40, volume_percent=50)
     mic_raw, heard_raw = echo_call(pulse, tmp_path, processing=False)
     mic_aec, heard_aec = echo_call(pulse, tmp_path, processing=True)
-    print(f"no processing: mic {mic_raw:.1f} heard {heard_raw:.1f}; "
-          f"AEC: mic {mic_aec:.1f} heard {heard_aec:.1f}")
+    print(
+        f"no processing: mic {mic_raw:.1f} heard {heard_raw:.1f}; "
+        f"AEC: mic {mic_aec:.1f} heard {heard_aec:.1f}"
+    )
     # The echo path is real: without processing the far end hears its own voice back.
     assert mic_raw > -45 and abs(heard_raw - mic_raw) < 6
     erle = mic_aec - heard_aec

@@ -21,15 +21,17 @@ def peak_frequency(samples: np.ndarray, rate: int) -> float:
     return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))])
 
 
-def pump(pipeline: MediaPipeline, blocks: int, mic_hz: float, call_hz: float) -> tuple[
-    np.ndarray, np.ndarray
-]:
+def pump(
+    pipeline: MediaPipeline, blocks: int, mic_hz: float, call_hz: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Alternate 1 call frame with 2 device blocks; returns (played, sent) audio."""
     played, sent = [], []
     out = np.zeros(FRAME_SAMPLES, dtype=np.int16)
     for i in range(blocks):
         if i % 2 == 0:
-            call = sine(call_hz, pipeline.call_frame, pipeline.call_rate, i // 2 * pipeline.call_frame)
+            call = sine(
+                call_hz, pipeline.call_frame, pipeline.call_rate, i // 2 * pipeline.call_frame
+            )
             pipeline.from_call(call.tobytes())
             sent.append(np.frombuffer(pipeline.to_call(), dtype=np.int16))
         pipeline.device_block(sine(mic_hz, FRAME_SAMPLES, DEVICE_RATE, i * FRAME_SAMPLES), out)
