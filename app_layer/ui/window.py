@@ -52,6 +52,8 @@ class DialPad(QWidget):
 
     def __init__(self, on_key: object, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Keypads read 1-2-3 left to right in every language, Arabic and Hebrew included.
+        self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         grid = QGridLayout(self)
         grid.setSpacing(4)
         self.keys: dict[str, QPushButton] = {}
@@ -104,8 +106,9 @@ class PhoneWindow(QMainWindow):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.verticalHeader().hide()
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         table.setMinimumHeight(140)
         return table
 
@@ -144,8 +147,11 @@ class PhoneWindow(QMainWindow):
         actions = QGridLayout()
         for n, button in enumerate(self.action_buttons.values()):
             actions.addWidget(button, n // 5, n % 5)
+        pad = QVBoxLayout()
+        pad.addWidget(self.pad)
+        pad.addStretch(1)
         middle = QHBoxLayout()
-        middle.addWidget(self.pad)
+        middle.addLayout(pad)
         right = QVBoxLayout()
         right.addWidget(self.table, 1)
         right.addLayout(actions)
