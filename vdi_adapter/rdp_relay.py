@@ -7,18 +7,29 @@ its length (4 bytes, little-endian); whatever we write to stdout goes to the
 session raw. When the client disconnects FreeRDP kills us with SIGKILL and never
 restarts us, so we must not be the adapter (a session hiccup would drop every
 call): we only relay bytes to the long-running adapter service on its Unix
-socket, starting the service first if nothing answers there. We keep no state;
-all the protocol lives in the bytes, between the app and the adapter.
+socket, starting the service if nothing answers there. We keep no state; the
+protocol lives in the bytes, between the app and the adapter.
 
-Rules: stdout carries channel bytes and nothing else (anything else would corrupt
-the channel), so standard output is rerouted to stderr at start; diagnostics go
-to stderr. The socket must belong to us (another user's process listening there
-must not get our agent's commands). We exit when either side closes.
+Three facts of FreeRDP 2 shape the relay:
+
+* FreeRDP starts us before the channel is open, and the first stdout write it
+  cannot forward stops its stdout reader for good. So nothing goes to stdout
+  before the session has spoken: we connect to the service only when the first
+  message arrives from the session (proof that the channel is open).
+* It never restarts us. So when the service closes our connection (restart,
+  upgrade, protocol error) we do not exit: the next message from the session
+  opens a new connection; the app's heartbeat and reopen resynchronise.
+* Its stdout is the channel. Standard output is rerouted to stderr at start and
+  diagnostics go to stderr; stdout carries channel bytes only.
+
+The socket must belong to us: another user's process listening there must not
+get our agent's commands. We exit when FreeRDP closes our stdin.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import shlex
@@ -29,8 +40,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 log = logging.getLogger("softphone.rdp_relay")
@@ -40,6 +49,8 @@ PREFIX = struct.Struct("<I")
 #: No channel message is anywhere near this; a larger prefix means the stream is corrupt.
 MAX_MESSAGE = 16 * 1024 * 1024
 START_COMMAND_ENV = "SOFTPHONE_ADAPTER_START"
+#: Start the service at most this often (one that dies at once is not respawned in a loop).
+START_INTERVAL_S = 10.0
 _READ_SIZE = 64 * 1024
 
 
@@ -120,14 +131,17 @@ def start_service(command: list[str]) -> None:
         raise RelayError(f"cannot start the adapter service ({command[0]}): {error}") from None
 
 
-def connect_service(path: Path, start_command: list[str] | None, wait_s: float) -> socket.socket:
-    """Connect to the adapter service, starting it first if needed."""
+def connect_service(
+    path: Path, start_command: list[str] | None, wait_s: float, may_start: bool = True
+) -> socket.socket:
+    """Connect to the adapter service, starting it first if needed (and allowed)."""
     sock = try_connect(path)
     if sock is not None:
         return sock
     if not start_command:
         raise RelayError(f"no adapter service answers on {path} and no start command is set")
-    start_service(start_command)
+    if may_start:
+        start_service(start_command)
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         time.sleep(0.05)
@@ -144,43 +158,98 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def channel_to_service(stdin_fd: int, sock: socket.socket) -> None:
-    """Relay FreeRDP's prefixed messages to the service, without prefixes."""
+class ServiceLink:
+    """Our connection to the adapter service: made on demand, remade after a loss."""
+
+    def __init__(self, path: Path, start_command: list[str] | None, wait_s: float, out: int):
+        self.path = path
+        self.start_command = start_command
+        self.wait_s = wait_s
+        self.out = out
+        self.connections = 0
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._last_start = -START_INTERVAL_S
+
+    def prestart(self) -> None:
+        """Start the service now if it is not running, so it is ready when the app speaks."""
+        try:
+            sock = try_connect(self.path)
+        except (OSError, RelayError) as error:
+            log.error("%s", error)
+            return
+        if sock is not None:
+            sock.close()
+        elif self.start_command:
+            self._start()
+
+    def send(self, payload: bytes) -> None:
+        """Pass one message from the session on, connecting first if needed."""
+        for _attempt in range(2):
+            sock = self._sock or self._connect()
+            if sock is None:
+                return
+            try:
+                sock.sendall(payload)
+                return
+            except OSError as error:
+                log.warning("adapter service connection lost: %s", error)
+                self._drop(sock)
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._drop(self._sock)
+
+    def _connect(self) -> socket.socket | None:
+        may_start = time.monotonic() - self._last_start >= START_INTERVAL_S
+        try:
+            sock = connect_service(self.path, self.start_command, self.wait_s, may_start)
+        except (OSError, RelayError) as error:
+            log.error("%s; dropping the message", error)
+            return None
+        if may_start:
+            self._last_start = time.monotonic()
+        self.connections += 1
+        log.info("relaying the RDP channel to %s", self.path)
+        self._sock = sock
+        threading.Thread(target=self._to_channel, args=(sock,), daemon=True).start()
+        return sock
+
+    def _start(self) -> None:
+        assert self.start_command is not None
+        try:
+            start_service(self.start_command)
+            self._last_start = time.monotonic()
+        except RelayError as error:
+            log.error("%s", error)
+
+    def _to_channel(self, sock: socket.socket) -> None:
+        """The service's bytes go to FreeRDP raw, until that connection ends."""
+        try:
+            while data := sock.recv(_READ_SIZE):
+                write_all(self.out, data)
+        except OSError as error:
+            log.warning("adapter service connection failed: %s", error)
+        log.info("adapter service closed the connection; reconnecting on the next message")
+        self._drop(sock)
+
+    def _drop(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self._sock is sock:
+                self._sock = None
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+
+
+def relay(stdin_fd: int, service: ServiceLink) -> None:
+    """Pass FreeRDP's messages, unprefixed, to the service until FreeRDP closes stdin."""
     deframer = Rdp2tcpDeframer()
     while data := os.read(stdin_fd, _READ_SIZE):
         for payload in deframer.feed(data):
-            sock.sendall(payload)
+            service.send(payload)
     if deframer.buffered:
         log.warning("channel closed inside a message (%d bytes dropped)", deframer.buffered)
-
-
-def service_to_channel(sock: socket.socket, stdout_fd: int) -> None:
-    """Relay the service's bytes to FreeRDP's stdin-side of the channel, raw."""
-    while data := sock.recv(_READ_SIZE):
-        write_all(stdout_fd, data)
-
-
-def relay(stdin_fd: int, stdout_fd: int, sock: socket.socket) -> str:
-    """Run both directions until either side closes; name the side that closed."""
-    done = threading.Event()
-    ended: list[str] = []
-
-    def run(name: str, pump: Callable[[], None]) -> None:
-        try:
-            pump()
-        except (OSError, RelayError) as error:
-            log.warning("%s: %s", name, error)
-        ended.append(name)
-        done.set()
-
-    pumps = {
-        "FreeRDP channel closed": partial(channel_to_service, stdin_fd, sock),
-        "adapter service closed": partial(service_to_channel, sock, stdout_fd),
-    }
-    for name, pump in pumps.items():
-        threading.Thread(target=run, args=(name, pump), daemon=True).start()
-    done.wait()
-    return ended[0]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -211,16 +280,17 @@ def main(argv: list[str] | None = None) -> int:
     channel_fd = take_stdout()
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="rdp-relay: %(message)s")
     args = parse_args(argv)
-    path = args.socket or default_socket_path()
     start = shlex.split(args.start_command) if args.start_command else None
+    service = ServiceLink(args.socket or default_socket_path(), start, args.start_wait, channel_fd)
+    service.prestart()
     try:
-        sock = connect_service(path, start, args.start_wait)
-    except (OSError, RelayError) as error:
-        log.error("%s", error)
+        relay(0, service)
+    except RelayError as error:
+        log.error("%s; exiting", error)
         return 1
-    log.info("relaying the RDP channel to %s", path)
-    log.info("%s; exiting", relay(0, channel_fd, sock))
-    sock.close()
+    finally:
+        service.close()
+    log.info("FreeRDP closed the channel; exiting")
     return 0
 
 

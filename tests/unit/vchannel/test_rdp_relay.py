@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import socket
 import struct
@@ -13,7 +14,7 @@ import tempfile
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,36 +49,50 @@ def test_deframer_refuses_an_absurd_length() -> None:
 
 
 class Service:
-    """A stand-in adapter service: records what it gets, can send and hang up."""
+    """A stand-in adapter service: records what it gets, can greet, send and hang up."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, greeting: bytes = b"") -> None:
+        self.greeting = greeting
         self.received = bytearray()
-        self.conn: socket.socket | None = None
-        self.closed = threading.Event()
-        self.connected = threading.Event()
+        self.conns: list[socket.socket] = []
+        self.ended = 0
+        self.changed = threading.Condition()
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.listener.bind(str(path))
-        self.listener.listen(1)
-        threading.Thread(target=self._serve, daemon=True).start()
+        self.listener.listen(4)
+        threading.Thread(target=self._accept, daemon=True).start()
 
-    def _serve(self) -> None:
+    def _accept(self) -> None:
         with contextlib.suppress(OSError):
-            self.conn, _ = self.listener.accept()
-            self.connected.set()
-            while data := self.conn.recv(65536):
-                self.received += data
-        self.closed.set()
+            while True:
+                conn, _ = self.listener.accept()
+                threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
-    def wait_received(self, size: int) -> bytes:
-        deadline = time.monotonic() + 5
-        while len(self.received) < size and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return bytes(self.received)
+    def _serve(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            if self.greeting:
+                conn.sendall(self.greeting)
+            while data := conn.recv(65536):
+                with self.changed:
+                    if conn not in self.conns:
+                        self.conns.append(conn)  # a connection that carried data
+                    self.received += data
+                    self.changed.notify_all()
+        with self.changed:
+            self.ended += 1
+            self.changed.notify_all()
+
+    def wait(self, what: str, ready: Callable[[], object], timeout: float = 5.0) -> None:
+        with self.changed:
+            assert self.changed.wait_for(ready, timeout), f"timed out waiting for {what}"
 
     def stop(self) -> None:
         self.listener.close()
-        if self.conn:
-            self.conn.close()
+        for conn in self.conns:
+            conn.close()
+
+
+Relay = subprocess.Popen[bytes]
 
 
 @pytest.fixture
@@ -99,59 +114,107 @@ def start_relay(socket_path: Path, *extra: str) -> subprocess.Popen[bytes]:
     )
 
 
+def stop_relay(relay: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(relay.pid, signal.SIGKILL)
+    relay.wait(5)
+    for pipe in (relay.stdin, relay.stdout, relay.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            pipe.close()  # type: ignore[union-attr]
+
+
+def send(relay: subprocess.Popen[bytes], *payloads: bytes) -> None:
+    """Write to the relay's stdin as FreeRDP does (length-prefixed messages)."""
+    assert relay.stdin is not None
+    relay.stdin.write(prefixed(*payloads))
+    relay.stdin.flush()
+
+
+def finish(relay: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """Close stdin as FreeRDP does on exit; return what the relay wrote."""
+    out, err = relay.communicate(timeout=10)
+    return out, err
+
+
+def readable(relay: subprocess.Popen[bytes], timeout: float) -> bool:
+    assert relay.stdout is not None
+    return bool(select.select([relay.stdout], [], [], timeout)[0])
+
+
 @contextlib.contextmanager
-def relay_to(folder: Path) -> Iterator[tuple[subprocess.Popen[bytes], Service]]:
-    service = Service(folder / "adapter.sock")
+def relay_to(
+    folder: Path, greeting: bytes = b""
+) -> Iterator[tuple[subprocess.Popen[bytes], Service]]:
+    service = Service(folder / "adapter.sock", greeting)
     relay = start_relay(folder / "adapter.sock")
     try:
-        assert service.connected.wait(10), "the relay did not connect"
         yield relay, service
     finally:
         service.stop()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(relay.pid, signal.SIGKILL)
-        relay.wait(5)
-        for pipe in (relay.stdin, relay.stdout, relay.stderr):
-            with contextlib.suppress(OSError, ValueError):
-                pipe.close()  # type: ignore[union-attr]
+        stop_relay(relay)
 
 
 def test_channel_messages_reach_the_service_without_prefixes(folder: Path) -> None:
     with relay_to(folder) as (relay, service):
-        assert relay.stdin is not None
         messages = [b"hello", os.urandom(1600), os.urandom(20000)]
-        relay.stdin.write(prefixed(*messages))
-        relay.stdin.flush()
-        assert service.wait_received(21605) == b"".join(messages)
+        send(relay, *messages)
+        service.wait("messages", lambda: len(service.received) >= 21605)
+        assert bytes(service.received) == b"".join(messages)
+
+
+def test_nothing_reaches_stdout_before_the_session_speaks(folder: Path) -> None:
+    # FreeRDP starts the relay before the channel is open; output then would kill its reader.
+    with relay_to(folder, greeting=b"SP\x01\x00hello from the adapter") as (relay, service):
+        assert not readable(relay, 0.7)
+        send(relay, b"app hello")
+        assert readable(relay, 5)
+        assert relay.stdout is not None
+        assert relay.stdout.read1(100) == b"SP\x01\x00hello from the adapter"  # type: ignore[attr-defined]
+        assert len(service.conns) == 1
 
 
 def test_service_bytes_reach_stdout_raw_and_nothing_else_does(folder: Path) -> None:
     with relay_to(folder) as (relay, service):
-        assert service.conn is not None and relay.stdin is not None
-        service.conn.sendall(b"SP\x01\x00raw frame bytes")
-        service.conn.shutdown(socket.SHUT_RDWR)  # the service goes away: the relay must exit
-        assert relay.stdout is not None and relay.stderr is not None
-        out = relay.stdout.read()  # to end of file: the relay closed its stdout
-        assert relay.wait(5) == 0
-        err = relay.stderr.read()
-    assert out == b"SP\x01\x00raw frame bytes", err
-    assert b"adapter service closed" in err
+        send(relay, b"app hello")
+        service.wait("the relay", lambda: service.conns)
+        service.conns[0].sendall(b"SP\x01\x00raw frame bytes")
+        time.sleep(0.2)
+        out, err = finish(relay)
+    assert out == b"SP\x01\x00raw frame bytes"
+    assert relay.returncode == 0
+    assert b"FreeRDP closed the channel" in err
+
+
+def test_a_lost_service_connection_is_remade_on_the_next_message(folder: Path) -> None:
+    with relay_to(folder) as (relay, service):
+        send(relay, b"first session")
+        service.wait("the relay", lambda: service.conns)
+        service.conns[0].shutdown(socket.SHUT_RDWR)  # the adapter restarts
+        service.wait("the relay to notice", lambda: service.ended >= 1)
+        assert relay.poll() is None, "the relay must outlive its service connection"
+        send(relay, b"second session")
+        service.wait("a new connection", lambda: len(service.conns) == 2)
+        service.wait("the message", lambda: service.received.endswith(b"second session"))
 
 
 def test_exits_cleanly_when_freerdp_closes_the_channel(folder: Path) -> None:
     with relay_to(folder) as (relay, service):
+        send(relay, b"last words")
         assert relay.stdin is not None
-        relay.stdin.write(prefixed(b"last words"))
         relay.stdin.close()
         assert relay.wait(5) == 0
-        assert service.closed.wait(5)
+        service.wait("the relay to hang up", lambda: service.ended >= 1)
         assert bytes(service.received) == b"last words"
 
 
 def test_without_service_or_start_command_it_says_so(folder: Path) -> None:
     relay = start_relay(folder / "adapter.sock", "--start-command", "")
-    out, err = relay.communicate(timeout=10)
-    assert relay.returncode == 1
+    try:
+        send(relay, b"app hello")
+        out, err = finish(relay)
+    finally:
+        stop_relay(relay)
+    assert relay.returncode == 0
     assert out == b""
     assert b"no adapter service answers on" in err
 
@@ -170,49 +233,51 @@ def test_starts_the_service_when_nothing_answers(folder: Path) -> None:
     )
     relay = start_relay(path, "--start-command", f"{sys.executable} {script}")
     try:
+        send(relay, b"app hello")
         assert relay.stdout is not None
         assert relay.stdout.read(10) == b"adapter up"
     finally:
-        relay.kill()
-        relay.communicate(timeout=5)
+        stop_relay(relay)
         with contextlib.suppress(FileNotFoundError, ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
 def test_refuses_a_socket_owned_by_another_user(folder: Path) -> None:
     service = Service(folder / "adapter.sock")
+    os.chown(folder / "adapter.sock", 65534, 65534)
+    relay = start_relay(folder / "adapter.sock")
     try:
-        os.chown(folder / "adapter.sock", 65534, 65534)
-        relay = start_relay(folder / "adapter.sock")
-        out, err = relay.communicate(timeout=10)
+        send(relay, b"app hello")
+        out, err = finish(relay)
     finally:
         service.stop()
-    assert relay.returncode == 1
+        stop_relay(relay)
     assert out == b""
     assert b"belongs to uid 65534" in err
-    assert not service.connected.is_set()
+    assert not service.received
 
 
 def test_refuses_a_folder_others_can_write(folder: Path) -> None:
     service = Service(folder / "adapter.sock")
+    folder.chmod(0o777)
+    relay = start_relay(folder / "adapter.sock")
     try:
-        folder.chmod(0o777)
-        relay = start_relay(folder / "adapter.sock")
-        out, err = relay.communicate(timeout=10)
+        send(relay, b"app hello")
+        out, err = finish(relay)
     finally:
         folder.chmod(0o700)
         service.stop()
-    assert relay.returncode == 1
+        stop_relay(relay)
     assert out == b""
     assert b"writable by other users" in err
+    assert not service.received
 
 
 def test_a_corrupt_length_prefix_ends_the_relay_with_a_reason(folder: Path) -> None:
-    with relay_to(folder) as (relay, service):
+    with relay_to(folder) as (relay, _service):
         assert relay.stdin is not None
         relay.stdin.write(b"\x00\x00\x00\x7f")
         relay.stdin.flush()
-        assert relay.wait(5) == 0
+        assert relay.wait(5) == 1
         assert relay.stderr is not None
         assert b"announced a 2130706432-byte message" in relay.stderr.read()
-        assert service.closed.wait(5)
