@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 STOP_CALLS_TIMEOUT_S = 3.0
 STOP_UNREGISTER_TIMEOUT_S = 2.0
+IOQUEUE_KEY_FREE_DELAY_S = 0.55
 #: Ended calls stay in memory this long (for late commands), then are forgotten.
 ENDED_CALL_MEMORY_S = 30.0
 
@@ -144,9 +145,16 @@ class Engine:
         assert self._host is not None
         self._running = False
         self._host.remove_tick(self._tick)
+        had_calls = bool(self.calls.live_legs())
         self.calls.hangup_all()
         self._pump_until(lambda: not self.calls.live_legs(), STOP_CALLS_TIMEOUT_S)
         self.calls.force_end_all()
+        if had_calls:
+            # pjlib frees the ioqueue slot of a closed RTP/RTCP socket only after 500 ms
+            # (PJ_IOQUEUE_KEY_FREE_DELAY); without this wait, quick stop/start cycles with
+            # calls up run out of its 64 slots and pjlib aborts.
+            deadline = time.monotonic() + IOQUEUE_KEY_FREE_DELAY_S
+            self._pump_until(lambda: False, deadline - time.monotonic())
         self._destroy_lines()
         setup.release_transports(self.transports)
         if self.sip_trace:

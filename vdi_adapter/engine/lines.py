@@ -227,9 +227,8 @@ class Line:
         self.tracker.next_entry()
         assert self.sip_account is not None
         config = self.account_config(transports, network)
-        config.regConfig.registerOnAdd = True
+        # A changed registrar makes pjsua send REGISTER there as part of modify().
         self.sip_account.modify(config)
-        self.sip_account.setRegistration(True)
 
     def destroy(self) -> None:
         account, self.sip_account = self.sip_account, None
