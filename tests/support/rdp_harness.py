@@ -168,10 +168,14 @@ def descendants(pid: int) -> list[int]:
 
 
 def stop_group(process: subprocess.Popen[bytes] | None, grace: float = 3.0) -> None:
-    """Stop a process started with ``start_new_session``, its group and its descendants."""
+    """Stop a process started with ``start_new_session`` and everything in its session.
+
+    Descendants that left the session on purpose (a service the relay started
+    detached) are not ours to stop here: they outlive the client in real life too.
+    """
     if process is None or (process.poll() is not None and not descendants(process.pid)):
         return
-    stragglers = descendants(process.pid)
+    stragglers = [pid for pid in descendants(process.pid) if session_id(pid) == process.pid]
     for sig in (signal.SIGTERM, signal.SIGKILL):
         _signal_all(process.pid, stragglers, sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -180,6 +184,14 @@ def stop_group(process: subprocess.Popen[bytes] | None, grace: float = 3.0) -> N
                 return
         time.sleep(0.2 if sig == signal.SIGTERM else 0)
     process.wait(grace)
+
+
+def session_id(pid: int) -> int | None:
+    """The session a process belongs to (None once it is gone)."""
+    try:
+        return os.getsid(pid)
+    except (ProcessLookupError, PermissionError):
+        return None
 
 
 def _signal_all(leader: int, others: list[int], sig: signal.Signals) -> None:
