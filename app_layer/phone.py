@@ -23,7 +23,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from app_layer.settings import Line, Settings
 from app_layer.state import CallAction, EventOutcome, LinkStatusLike, LinkView, PhoneState
@@ -41,7 +41,7 @@ class LinkListenerLike(Protocol):
 class LinkLike(Protocol):
     """The part of ``app_layer.link.AdapterLink`` the phone uses."""
 
-    def add_listener(self, listener: LinkListenerLike) -> None: ...
+    def add_listener(self, listener: Any) -> None: ...
 
     async def command(self, command: pb.Command, timeout: float = 5.0) -> pb.Result: ...
 
@@ -165,8 +165,10 @@ class Phone:
     def _needs_configuration(self) -> bool:
         if not self._configured:
             return True
-        fresh = not self.state.registrations and any(x.register for x in self.settings.lines)
-        return fresh
+        # An adapter that does not know our lines restarted (or is another workstation's):
+        # configure it again. Its own default entries (a standalone "local" line) do not count.
+        known = set(self.state.registrations)
+        return any(line.id not in known for line in self.settings.lines)
 
     async def _configure_and_register(self) -> None:
         result = await self.send(pb.Command(configure=self._configure_message()))

@@ -24,7 +24,11 @@ class ConnectorReply:
     def describe(self) -> str:
         if self.ok:
             return f"HTTP {self.status} in {self.elapsed_ms:.1f} ms"
-        message = self.body.get("message", self.body) if isinstance(self.body, dict) else self.body
+        body = self.body
+        if isinstance(body, dict):
+            error = body.get("error", body)
+            body = error.get("message", error) if isinstance(error, dict) else error
+        message = body
         return f"HTTP {self.status}: {message}"
 
 

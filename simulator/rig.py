@@ -13,12 +13,14 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from app_layer.link import AdapterLink, Backoff, LinkStatus
 from protocol import pb
+from protocol.channel import MessageChannel
 from protocol.framed import FramedChannel
 from protocol.impairment import PROFILES, ImpairmentProfile
+from protocol.recording import RecordingChannel
 from protocol.transports.loopback import LoopbackLink
 from vdi_adapter.audio_backend import NullAudioBackend
 from vdi_adapter.event_sink import EventSink
@@ -109,6 +111,9 @@ class SimRig:
         on_change: Callable[[str], None] | None = None,
         engine_factory: Callable[[EventSink, Any], Any] | None = None,
         attach: Callable[[AdapterLink], None] | None = None,
+        record: IO[str] | None = None,
+        sip_trace: bool = False,
+        app_protocol: tuple[int, int] | None = None,
     ) -> None:
         self.profile = PROFILES[profile] if isinstance(profile, str) else profile
         self.seed = seed
@@ -118,6 +123,9 @@ class SimRig:
         self._timing = {"heartbeat_interval": heartbeat_interval, "peer_timeout": peer_timeout}
         self._engine_factory = engine_factory
         self._attach = attach
+        self._record = record
+        self._sip_trace = sip_trace
+        self._app_protocol = app_protocol
         self._tasks: set[asyncio.Task[Any]] = set()
         self.engine: Any = None
         self.started_at = time.monotonic()
@@ -128,6 +136,8 @@ class SimRig:
         self.engine = self._make_engine()
         await loop.run_in_executor(None, self.engine.start)
         self.service = AdapterService(self.engine, self.sink, **self._timing)
+        self._adapter_up = asyncio.Event()
+        self._adapter_up.set()
         self.app = AdapterLink(
             self._connect, transport="loopback", backoff=Backoff(0.1, 2.0), **self._timing
         )
@@ -151,10 +161,22 @@ class SimRig:
             return self._engine_factory(self.sink, self.audio)
         from vdi_adapter.engine import Engine
 
-        return Engine(self.sink, self.audio)
+        return Engine(self.sink, self.audio, sip_trace=self._sip_trace)
 
     async def command(self, command: pb.Command, timeout: float = 10.0) -> pb.Result:
         return await self.app.command(command, timeout)
+
+    async def restart_adapter(self) -> None:
+        """Stop the adapter (its calls end) and start a fresh one, as after a crash."""
+        loop = asyncio.get_running_loop()
+        self._adapter_up.clear()  # connections wait, as they would for a restarting service
+        await self.service.close()
+        await loop.run_in_executor(None, self.engine.stop)
+        self.sink = EventSink()
+        self.engine = self._make_engine()
+        await loop.run_in_executor(None, self.engine.start)
+        self.service = AdapterService(self.engine, self.sink, **self._timing)
+        self._adapter_up.set()
 
     def cut(self, seconds: float) -> None:
         self.link.cut(seconds)
@@ -169,12 +191,16 @@ class SimRig:
             await asyncio.sleep(0.01)
         return loop.time() - start
 
-    async def _connect(self) -> FramedChannel:
-        return FramedChannel(await self.link.connect())
+    async def _connect(self) -> MessageChannel:
+        channel: MessageChannel = FramedChannel(await self.link.connect())
+        if self._record is not None:
+            channel = RecordingChannel(channel, self._record, "app")
+        return channel
 
     async def _accept(self) -> None:
         while True:
             pipe = await self.link.accept()
+            await self._adapter_up.wait()
             self._spawn(self.service.serve_channel(FramedChannel(pipe)))
 
     def _spawn(self, coroutine: Any) -> None:

@@ -78,6 +78,8 @@ ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
                 "peer",
                 "peer_state",
                 "end_reason",
+                "dtmf_tones",
+                "peer_media",
             }
         ),
     ),
@@ -110,8 +112,8 @@ class Step:
 class PeerSpec:
     name: str
     user: str
-    #: Answer incoming calls by itself after this many seconds (None: only on request).
-    auto_answer_s: float | None = None
+    #: Answer incoming calls by itself at once (a colleague's phone on auto-answer).
+    auto_answer: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class Scenario:
     registrar: bool = True
     rtp_loss_pct: float = 0.0
     tags: tuple[str, ...] = field(default_factory=tuple)
+    #: Protocol version the app claims, to rehearse a version mismatch (None: ours).
+    app_protocol: tuple[int, int] | None = None
 
 
 def parse_duration(value: Any) -> float:
@@ -213,7 +217,18 @@ class _Validator:
             registrar=bool(data.get("registrar", True)),
             rtp_loss_pct=float(data.get("rtp_loss_pct", 0.0)),
             tags=tuple(data.get("tags", ())),
+            app_protocol=self.app_protocol(data.get("app_protocol")),
         )
+
+    def app_protocol(self, value: Any) -> tuple[int, int] | None:
+        if value is None:
+            return None
+        match = re.fullmatch(r"(\d+)\.(\d+)", str(value))
+        if not match:
+            raise self.fail(
+                self.top_line("app_protocol"), f"app_protocol {value!r} is not MAJOR.MINOR"
+            )
+        return int(match.group(1)), int(match.group(2))
 
     def profile(self, value: Any) -> ImpairmentProfile:
         line = self.top_line("profile")
@@ -240,14 +255,12 @@ class _Validator:
             name = item.get("name") if isinstance(item, dict) else None
             if not isinstance(name, str) or not name:
                 raise self.fail(1, f"peer #{index + 1} needs a name")
-            auto = item.get("auto_answer")
-            peers.append(
-                PeerSpec(
-                    name,
-                    str(item.get("user", name)),
-                    None if auto is None else parse_duration(auto),
+            user = str(item.get("user", ""))
+            if not user.isdigit():
+                raise self.fail(
+                    1, f'peer {name!r} needs a numeric user (its extension), e.g. user = "5001"'
                 )
-            )
+            peers.append(PeerSpec(name, user, bool(item.get("auto_answer", False))))
         return tuple(peers)
 
     def step(self, index: int, raw: Any, peers: set[str]) -> Step:
@@ -319,6 +332,10 @@ def _check(action: str, key: str, value: Any, peers: set[str]) -> None:
             raise ValueError(
                 f"no peer named {value!r} (peers: {', '.join(sorted(peers)) or 'none'})"
             )
+    elif key == "dtmf_tones" and not re.fullmatch(r"[0-9*#A-D]+", str(value)):
+        raise ValueError(f"{value!r}: digits are 0-9, *, #, A-D")
+    elif key == "peer_media":
+        _one_of(value, frozenset({"active", "remote_hold", "local_hold", "none"}))
     elif key in ("calls",) and not isinstance(value, int):
         raise ValueError(f"{value!r} is not a number of calls")
     elif key in ("held", "muted") and not isinstance(value, bool):

@@ -54,6 +54,7 @@ class SimWorld:
         audio: Any = None,
         settings: Settings | None = None,
         peer_auto_answer: dict[str, int] | None = None,
+        rig_options: dict[str, Any] | None = None,
     ) -> None:
         self.profile = profile
         self.peer_users = peers or {"customer": "5001"}
@@ -61,6 +62,7 @@ class SimWorld:
         self.on_change = on_change
         self.audio = audio
         self._settings = settings
+        self._rig_options = rig_options or {}
         self.peers: dict[str, FarEnd] = {}
         self._stack = contextlib.AsyncExitStack()
 
@@ -85,7 +87,11 @@ class SimWorld:
         self._stack.callback(self.registrar.stop)
         self.settings = self._settings or self._default_settings()
         self.rig = SimRig(
-            self.profile, audio=self.audio, on_change=self.on_change, attach=self._attach
+            self.profile,
+            audio=self.audio,
+            on_change=self.on_change,
+            attach=self._attach,
+            **self._rig_options,
         )
         await self._stack.enter_async_context(self.rig)
         self.connector = Connector(
