@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
-from PySide6.QtCore import QLocale, Qt, QTranslator
+from PySide6.QtCore import QLocale, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from app_layer.i18n import RIGHT_TO_LEFT, compiled_catalogue
@@ -76,12 +77,28 @@ class PhoneApp:
         self.bridge.stop()
 
 
+def _nothing() -> None:
+    pass
+
+
+def _announce(port: int) -> None:
+    print(f"connector listening on http://127.0.0.1:{port}", flush=True)
+
+
 def run_window(settings: Settings) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Softphone")
     phone = PhoneApp(app, Runtime(settings), settings)
+    phone.bridge.started.connect(_announce)
     phone.start()
+    # SIGTERM/SIGINT close the window cleanly; Python sees signals only when it runs,
+    # so a slow timer gives it the chance while Qt's loop idles.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: app.quit())
+    wake = QTimer()
+    wake.timeout.connect(_nothing)
+    wake.start(500)
     try:
         return app.exec()
     finally:
