@@ -27,12 +27,14 @@ from app_layer.settings import (
     LANGUAGES,
     LOG_LEVELS,
     SIP_TRANSPORTS,
+    SRTP_POLICIES,
     TRANSPORT_KINDS,
     AutoAnswer,
     ConfigProblem,
     ConnectorSettings,
     DeviceRuleSettings,
     Line,
+    NetworkSettings,
     Secret,
     Settings,
     TransportSettings,
@@ -251,6 +253,25 @@ def _read_calls(reader: _Reader) -> dict[str, Any]:
     }
 
 
+def _read_network(reader: _Reader) -> NetworkSettings:
+    stun = reader.get("stun_server", "", _is_server)
+    settings = NetworkSettings(
+        sip_port=reader.number("sip_port", 0, 0, 65_535),
+        srtp=reader.choice("srtp", "off", SRTP_POLICIES),
+        stun_server=str(stun),
+        public_address=reader.text("public_address"),
+        rtp_port_min=reader.number("rtp_port_min", 0, 0, 65_535),
+        rtp_port_max=reader.number("rtp_port_max", 0, 0, 65_535),
+        tls_ca_file=reader.text("tls_ca_file"),
+        tls_verify_server=reader.flag("tls_verify_server", True),
+    )
+    reader.finish()
+    if settings.rtp_port_max < settings.rtp_port_min:
+        reader.problem("rtp_port_max", "must not be below rtp_port_min; using any port")
+        settings = replace(settings, rtp_port_min=0, rtp_port_max=0)
+    return settings
+
+
 def _read_devices(reader: _Reader) -> DeviceRuleSettings:
     rules = DeviceRuleSettings(
         headset=reader.names("headset"),
@@ -271,6 +292,7 @@ def parse_settings(data: Mapping[str, Any], source: str) -> tuple[Settings, list
         lines=_read_lines(root),
         **_read_calls(root.subtable("calls")),
         devices=_read_devices(root.subtable("devices")),
+        network=_read_network(root.subtable("network")),
         transport=_read_transport(root.subtable("transport")),
         connector=_read_connector(root.subtable("connector")),
         language=root.choice("language", "en", LANGUAGES),

@@ -100,6 +100,40 @@ class DeviceRuleSettings:
     ring_on_speaker: bool = False
 
 
+SRTP_POLICIES = {
+    "off": pb.SRTP_POLICY_OFF,
+    "optional": pb.SRTP_POLICY_OPTIONAL,
+    "mandatory": pb.SRTP_POLICY_MANDATORY,
+}
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """Signalling and media network settings passed to the adapter."""
+
+    #: Local SIP port (0: any).
+    sip_port: int = 0
+    srtp: str = "off"
+    stun_server: str = ""
+    public_address: str = ""
+    rtp_port_min: int = 0
+    rtp_port_max: int = 0
+    tls_ca_file: str = ""
+    tls_verify_server: bool = True
+
+    def to_message(self) -> pb.NetworkSettings:
+        return pb.NetworkSettings(
+            srtp=SRTP_POLICIES[self.srtp],
+            stun_server=self.stun_server,
+            public_address=self.public_address,
+            rtp_port_min=self.rtp_port_min,
+            rtp_port_max=self.rtp_port_max,
+            tls_ca_file=self.tls_ca_file,
+            tls_verify_server=self.tls_verify_server,
+            sip_port=self.sip_port,
+        )
+
+
 @dataclass(frozen=True)
 class TransportSettings:
     """How the app reaches the adapter."""
@@ -141,6 +175,7 @@ class Settings:
     max_calls: int = 4
     auto_answer: AutoAnswer = field(default_factory=AutoAnswer)
     devices: DeviceRuleSettings = field(default_factory=DeviceRuleSettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
     transport: TransportSettings = field(default_factory=TransportSettings)
     connector: ConnectorSettings = field(default_factory=ConnectorSettings)
     language: str = "en"
@@ -164,6 +199,7 @@ class Settings:
                     when_busy=aa.when_busy,
                 ),
             ),
+            network=self.network.to_message(),
             device_rules=pb.DeviceRules(
                 headset=list(self.devices.headset),
                 microphone=list(self.devices.microphone),

@@ -50,6 +50,12 @@ token = "adapter-token-123"
 
 [connector]
 port = 0
+
+[network]
+sip_port = 5070
+srtp = "optional"
+rtp_port_min = 40000
+rtp_port_max = 40100
 """
 
 
@@ -74,6 +80,8 @@ def test_good_file_converts_to_configuration(tmp_path: Path) -> None:
     assert conf.policy.max_calls == 2 and conf.policy.auto_answer.delay_s == 3
     assert list(conf.device_rules.headset) == ["Jabra.*", "Plantronics"]
     assert settings.transport.describe() == "grpc://127.0.0.1:50051"
+    assert conf.network.sip_port == 5070 and conf.network.srtp == pb.SRTP_POLICY_OPTIONAL
+    assert (conf.network.rtp_port_min, conf.network.rtp_port_max) == (40000, 40100)
 
 
 def test_secrets_never_appear_in_repr(tmp_path: Path) -> None:
@@ -102,6 +110,10 @@ headset = ["("]
 [connector]
 port = 70000
 https = true
+[network]
+srtp = "always"
+rtp_port_min = 5000
+rtp_port_max = 4000
 """,
     )
     settings, problems = read_file(path)
@@ -118,6 +130,8 @@ https = true
         ("devices.headset", "regular expression"),
         ("connector.port", "from 0 to 65535"),
         ("connector.https", "certificate"),
+        ("network.srtp", '"off", "optional", "mandatory"'),
+        ("network.rtp_port_max", "rtp_port_min"),
     ]:
         assert f"{path}: {key}: " in text and allowed in text, (key, text)
     assert "12345" not in text, "a bad password value must not be echoed"
