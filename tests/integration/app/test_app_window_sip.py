@@ -14,8 +14,13 @@ from app_layer.config import Overrides, load_settings
 from app_layer.runtime import Runtime
 from app_layer.state import CallAction
 from app_layer.ui.app import PhoneApp
-
-from .procs import Proc, free_udp_port, start_adapter, start_sipp_uas, wait_until
+from tests.integration.app.app_procs import (
+    Proc,
+    free_udp_port,
+    start_adapter,
+    start_sipp_uas,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
