@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.app.app_procs import (
+from tests.integration.app.procs import (
     Client,
     Proc,
     free_udp_port,

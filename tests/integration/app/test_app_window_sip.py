@@ -14,7 +14,7 @@ from app_layer.config import Overrides, load_settings
 from app_layer.runtime import Runtime
 from app_layer.state import CallAction
 from app_layer.ui.app import PhoneApp
-from tests.integration.app.app_procs import (
+from tests.integration.app.procs import (
     Proc,
     free_udp_port,
     start_adapter,
