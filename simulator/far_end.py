@@ -8,7 +8,7 @@ process, driven by JSON lines on stdin and reporting JSON lines on stdout:
     {"event": "state", "call": 0, "state": "CONFIRMED", "code": 200, "reason": "OK"}
 
 Operations: call, answer (code), reject (code), hangup, hold, retrieve, dtmf (digits,
-method rfc2833|info), tone (frequency) / tone_stop, play (wav), record (wav) /
+method rfc2833|info), transfer (target: a blind REFER), tone (frequency) / tone_stop, play (wav), record (wav) /
 record_stop, notify (event, body, content_type: an in-dialog NOTIFY), info (body,
 content_type), quit. Events: ready, incoming (with the whole INVITE), state, media,
 dtmf, request (in-dialog requests received), transfer_request, registration.
@@ -51,6 +51,7 @@ class FarEnd:
         auto_answer: int = 0,
         follow_refer: bool = True,
         codecs: str = "",
+        srtp: int = 0,
     ) -> None:
         self.port = port
         self.args = ["--port", str(port), "--user", user, "--auto-answer", str(auto_answer)]
@@ -60,6 +61,8 @@ class FarEnd:
             self.args.append("--refuse-refer")
         if codecs:
             self.args += ["--codecs", codecs]
+        if srtp:
+            self.args += ["--srtp", str(srtp)]
         self.events: queue.Queue[State] = queue.Queue()
         self.seen: list[State] = []
         self._next_id = 0
@@ -166,6 +169,7 @@ def _main(argv: list[str] | None = None) -> None:
     parser.add_argument("--auto-answer", type=int, default=0, help="answer incoming with CODE")
     parser.add_argument("--refuse-refer", action="store_true")
     parser.add_argument("--codecs", default="", help="comma-separated codec order")
+    parser.add_argument("--srtp", type=int, default=0, help="0 off, 1 optional, 2 mandatory")
     args = parser.parse_args(argv)
     # pjlib prints to fd 1; keep the real stdout for the JSON protocol only.
     out = os.fdopen(os.dup(1), "w", buffering=1)
@@ -235,6 +239,8 @@ class _Peer:
             config.sipConfig.authCreds.append(credentials)
         else:
             config.idUri = f"sip:{self.args.user}@127.0.0.1:{self.args.port}"
+        config.mediaConfig.srtpUse = self.args.srtp
+        config.mediaConfig.srtpSecureSignaling = 0
         media = config.mediaConfig.transportConfig
         media.boundAddress = "127.0.0.1"
         # RTP ports of their own (30000 + 10 per SIP port), clear of other endpoints' 4000.
@@ -375,6 +381,9 @@ class _Peer:
         del old
         if helper is not None:
             self.helpers[(number, kind)] = helper
+
+    def op_transfer(self, request: State) -> None:
+        self._call(request).xfer(request["target"], self.op())
 
     def op_notify(self, request: State) -> None:
         self._send_request(request, "NOTIFY", {"Event": request["event"]})

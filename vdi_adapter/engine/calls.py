@@ -201,6 +201,8 @@ class CallControl:
         target = consult.sip_call
         self._invoke(leg, "transfer", lambda call: call.xferReplaces(target, pj.CallOpParam(True)))
         self._consults[leg.call_id] = consult.call_id
+        # The transfer target may hang up the consult call before the REFER's final NOTIFY.
+        consult.action = LocalAction.TRANSFER
 
     def merge(self, call_ids: list[str]) -> None:
         legs = [self.leg(call_id, "merge") for call_id in dict.fromkeys(call_ids)]
@@ -350,12 +352,12 @@ class CallControl:
         prm.cont = False
         if code < 300:
             leg.action = LocalAction.TRANSFER
-            consult = self.legs.get(self._consults.pop(leg.call_id, ""))
-            if consult is not None and consult.live:
-                consult.action = LocalAction.TRANSFER
+            self._consults.pop(leg.call_id, None)
             self.context.post(lambda: self._hangup_quietly(leg))
             return
-        self._consults.pop(leg.call_id, None)
+        consult = self.legs.get(self._consults.pop(leg.call_id, ""))
+        if consult is not None and consult.action == LocalAction.TRANSFER:
+            consult.action = LocalAction.NONE
         self.context.warn(
             "transfer_failed", f"Transfer of {leg.call_id} failed: {code} {prm.reason}"
         )
