@@ -31,6 +31,15 @@ class LoopbackBackend:
         self.phone: Phone | None = None
         self.sink = EventSink()
         self.double = PhoneDouble(self.sink)
+        #: Every command the adapter side received, in order.
+        self.received: list[pb.Command] = []
+        submit = self.double.submit
+
+        def recording_submit(command: pb.Command) -> object:
+            self.received.append(command)
+            return submit(command)
+
+        self.double.submit = recording_submit  # type: ignore[assignment,method-assign]
         self.channel: LoopbackLink | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._service: AdapterService | None = None
@@ -61,6 +70,13 @@ class LoopbackBackend:
             task = asyncio.create_task(self._service.serve_channel(FramedChannel(pipe)))
             sessions.add(task)  # type: ignore[arg-type]
             task.add_done_callback(sessions.discard)  # type: ignore[arg-type]
+
+    def kinds(self) -> list[str]:
+        return [c.WhichOneof("action") or "" for c in self.received]
+
+    def publish(self, event: pb.Event) -> None:
+        """An event as the engine would publish it (any thread)."""
+        self.sink.publish(event)
 
     def ring(self, call_id: str, remote: str) -> None:
         """An incoming call as the SIP engine would report it (any thread)."""

@@ -132,3 +132,57 @@ def test_language_switch_retranslates_and_arabic_is_right_to_left(qtbot, phone) 
     app.view_model.set_language("en")
     qtbot.waitUntil(lambda: app.window.call_button.text() == "Call")
     assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def test_dial_pad_types_digits_then_sends_dtmf_in_a_call(qtbot, phone) -> None:  # type: ignore[no-untyped-def]
+    app, backend = phone
+    connected(qtbot, app)
+    qtbot.mouseClick(app.window.pad.keys["7"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(app.window.pad.keys["#"], Qt.MouseButton.LeftButton)
+    assert app.window.number.text() == "7#"
+    app.window.number.setText("sip:7002@127.0.0.1")
+    app.window.dial()
+    qtbot.waitUntil(lambda: cell(app.window.calls, 0, "state") == "Connected")
+    qtbot.mouseClick(app.window.pad.keys["5"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "send_dtmf" in backend.kinds())
+    dtmf = next(c.send_dtmf for c in backend.received if c.HasField("send_dtmf"))
+    assert dtmf.digits == "5" and dtmf.call_id == app.view_model.state.live_calls()[0].call_id
+    assert app.window.number.text() == ""
+
+
+def test_settings_show_devices_levels_and_run_the_test(qtbot, phone) -> None:  # type: ignore[no-untyped-def]
+    from app_layer.ui.settings_dialog import SettingsDialog
+    from protocol import pb
+
+    app, backend = phone
+    connected(qtbot, app)
+    devices = [
+        pb.AudioDevice(name="Jabra EVOLVE 40", max_input_channels=1, max_output_channels=2),
+        pb.AudioDevice(name="Speakers", max_output_channels=2),
+    ]
+    backend.publish(pb.Event(device_list=pb.DeviceListChanged(devices=devices)))
+    active = pb.ActiveDevices(microphone="Jabra EVOLVE 40", speaker="Speakers", speaker_volume=60)
+    backend.publish(pb.Event(active_devices=pb.ActiveDevicesChanged(active=active)))
+    qtbot.waitUntil(lambda: app.view_model.state.active_devices.speaker == "Speakers")
+    dialog = SettingsDialog(app.view_model, app.settings, app.window)
+    assert [dialog.speaker.itemText(i) for i in range(dialog.speaker.count())] == [
+        "Jabra EVOLVE 40",
+        "Speakers",
+    ]
+    assert dialog.microphone.currentText() == "Jabra EVOLVE 40"
+    assert dialog.speaker_volume.value() == 60
+    backend.publish(pb.Event(audio_level=pb.AudioLevel(call_id="x", microphone_dbfs=-30)))
+    qtbot.waitUntil(lambda: dialog.mic_level.value() == 50)
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "test_audio_devices" in backend.kinds())
+    dialog.speaker.setCurrentText("Jabra EVOLVE 40")
+    dialog.speaker_volume.setValue(35)
+    dialog.language.setCurrentIndex(dialog.language.findData("de"))
+    dialog.apply()
+    qtbot.waitUntil(lambda: "set_volumes" in backend.kinds())
+    select = next(
+        c.select_audio_devices for c in backend.received if c.HasField("select_audio_devices")
+    )
+    assert select.speaker == "Jabra EVOLVE 40"
+    qtbot.waitUntil(lambda: app.window.call_button.text() == "Anrufen")
+    assert dialog.tabs.tabText(1) == "Audio"
