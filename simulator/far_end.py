@@ -8,10 +8,11 @@ process, driven by JSON lines on stdin and reporting JSON lines on stdout:
     {"event": "state", "call": 0, "state": "CONFIRMED", "code": 200, "reason": "OK"}
 
 Operations: call, answer (code), reject (code), hangup, hold, retrieve, dtmf (digits,
-method rfc2833|info), transfer (target: a blind REFER), tone (frequency) / tone_stop, play (wav), record (wav) /
-record_stop, notify (event, body, content_type: an in-dialog NOTIFY), info (body,
-content_type), quit. Events: ready, incoming (with the whole INVITE), state, media,
-dtmf, request (in-dialog requests received), transfer_request, registration.
+method rfc2833|info), transfer (target: a blind REFER), tone (frequency) / tone_stop,
+play (wav), record (wav) / record_stop, notify (event, body, content_type: an
+in-dialog NOTIFY), info (body, content_type), quit. Events: ready, incoming (with
+the whole INVITE), state, media, dtmf, request (in-dialog requests received),
+response (to our in-dialog requests), transfer_request, replaced, registration.
 ``FarEnd`` starts the process, sends operations, waits for events and stops it by PID.
 """
 

@@ -54,7 +54,7 @@ def _connect(engine, far_ends, port: int, **options: object):
 
 def test_blind_transfer_sends_refer_and_ends_the_call_as_transferred(engine, far_ends):
     engine.configure(base_configuration())
-    customer, call_id, customer_call = _connect(engine, far_ends, 5081)
+    customer, call_id, _ = _connect(engine, far_ends, 5081)
     colleague = far_ends(5082, auto_answer=200)
     engine.ok(blind_transfer=pb.BlindTransfer(call_id=call_id, to=colleague.uri))
     refer = customer.wait_for("request", lambda e: e["method"] == "REFER")
@@ -155,7 +155,7 @@ def test_dtmf_relay_notify_plays_digits_with_the_configured_method(engine, far_e
     configuration = base_configuration(remote_control=True)
     configuration.dtmf_method = pb.DTMF_METHOD_SIP_INFO
     engine.configure(configuration)
-    peer, call_id, peer_call = _connect(engine, far_ends, 5081)
+    peer, _, peer_call = _connect(engine, far_ends, 5081)
     peer.request(
         "notify",
         call=peer_call,
