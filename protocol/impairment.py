@@ -61,8 +61,8 @@ PROFILES: dict[str, ImpairmentProfile] = {
         latency_ms=30.0,
         jitter_ms=10.0,
         max_write=1600,
-        random_cut_every_s=20.0,
-        random_cut_duration_s=3.0,
+        random_cut_every_s=10.0,
+        random_cut_duration_s=2.0,
     ),
 }
 

@@ -157,6 +157,8 @@ class CallControl:
             raise invalid_state("the call is already on hold")
         self._invoke(leg, "hold", lambda call: call.setHold(pj.CallOpParam(True)))
         leg.on_hold = True
+        # Media callbacks may have run inside setHold() with the old flag: publish now.
+        self.publish(leg)
 
     def retrieve(self, call_id: str) -> None:
         leg = self.leg(call_id, "retrieve")
@@ -166,6 +168,8 @@ class CallControl:
         prm.opt.flag = pj.PJSUA_CALL_UNHOLD
         self._invoke(leg, "retrieve", lambda call: call.reinvite(prm))
         leg.on_hold = False
+        # Media callbacks may have run inside reinvite() with the old flag: publish now.
+        self.publish(leg)
 
     def mute(self, call_id: str, muted: bool) -> None:
         leg = self.leg(call_id, "mute")
