@@ -184,3 +184,18 @@ async def test_unknown_call_gives_a_typed_error() -> None:
         await until(lambda: r.seen.snapshots)
         result = await r.app.command(pb.Command(hold=pb.Hold(call_id="c99")))
         assert result.error.code == pb.ERROR_CODE_NOT_FOUND
+
+
+@pytest.mark.parametrize("hang_up", [True, False], ids=["hang-up-after-grace", "keep-calls"])
+async def test_calls_outlive_a_lost_session_for_the_grace_period(hang_up: bool) -> None:
+    async with rig() as r:
+        await until(lambda: r.seen.snapshots)
+        r.service.grace_period_s = 0.5
+        r.service.hangup_after_grace = hang_up
+        call_id = (await r.app.command(pb.Command(dial=pb.Dial(to="7004")))).ok.dial.call_id
+        await r.app.close()  # the agent's session is gone and does not come back
+        await asyncio.sleep(0.3)
+        assert r.phone.calls[call_id].state == pb.CALL_STATE_CONNECTED  # within the grace period
+        await asyncio.sleep(0.6)
+        ended = r.phone.calls[call_id].state == pb.CALL_STATE_ENDED
+        assert ended is hang_up
