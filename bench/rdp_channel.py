@@ -40,14 +40,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from protocol import pb
 from protocol.channel import MessageChannel
 from protocol.transports.stream import serve_unix
-from tests.integration.app.procs import Client, free_udp_port, start_sipp_uas, wait_until
-from tests.integration.rdp.test_rdp_full_stack import adapter_start_script, free_tcp_port
+from tests.integration.rdp.test_rdp_full_stack import adapter_start_script
 from tests.integration.rdp.workstation import (
     PROBE,
     AdapterSocket,
+    ConnectorClient,
     ProbeClient,
+    SippUas,
+    free_port,
     relay_command,
     wait_for_probe,
+    wait_until,
 )
 from tests.support.rdp_harness import RdpHarness
 from vdi_adapter.event_sink import EventSink
@@ -150,16 +153,16 @@ def measure_channel(rounds: int) -> dict[str, Any]:
 
 # ------------------------------------------------------------------- part 2
 @contextlib.contextmanager
-def product() -> Iterator[tuple[RdpHarness, Client]]:
+def product() -> Iterator[tuple[RdpHarness, ConnectorClient]]:
     workstation = Path(tempfile.mkdtemp(prefix="rdp-bench-product-"))
     workstation.chmod(0o700)
     sock = workstation / "softphone" / "adapter.sock"
     relay = [*relay_command(sock), "--start-command", str(adapter_start_script(workstation, sock))]
-    port = free_tcp_port()
+    port = free_port()
     app = ["-m", "app_layer.cli", "--headless", "--transport", "rdp"]
     app += ["--connector-port", str(port), "--token-file", "{session_dir}/connector.token"]
     harness = RdpHarness(app, relay)
-    client = Client(port, "")
+    client = ConnectorClient(port)
     try:
         harness.start()
         token = harness.session_dir / "connector.token"
@@ -194,63 +197,61 @@ def invite_times(trace: Path) -> list[float]:
     return times
 
 
-def dial(client: Client, sip_port: int) -> str:
-    status, body = client.request("POST", "/v1/calls", {"to": f"sip:agent@127.0.0.1:{sip_port}"})
+def dial(client: ConnectorClient, uri: str) -> str:
+    status, body = client.request("POST", "/v1/calls", {"to": uri})
     if status != 201:
         raise RuntimeError(f"POST /v1/calls: {status} {body}")
     return str(body["call_id"])
 
 
-def connected(client: Client, call_id: str) -> bool:
+def connected(client: ConnectorClient, call_id: str) -> bool:
     call = client.call(call_id)
     return bool(call and call["state"] == "connected")
 
 
-def hang_up(client: Client, call_id: str) -> None:
+def hang_up(client: ConnectorClient, call_id: str) -> None:
     client.request("POST", f"/v1/calls/{call_id}/hangup")
     wait_until(lambda: (c := client.call(call_id)) is None or c["state"] == "ended", 10, str)
 
 
 def measure_product(calls: int, reconnects: int) -> dict[str, Any]:
     sipp_dir = Path(tempfile.mkdtemp(prefix="rdp-bench-sipp-"))
-    sip_port = free_udp_port()
-    sipp = start_sipp_uas(sipp_dir, sip_port, calls=calls + 1)
+    sipp = SippUas(sipp_dir, calls=calls + 1)
     try:
         with product() as (harness, client):
-            to_invite = []
-            for i in range(calls):
-                posted = time.time()
-                call_id = dial(client, sip_port)
-                seen = wait_until(
-                    lambda n=i: len(t := invite_times(sipp_dir / "uas.msg")) > n and t,
-                    10,
-                    sipp.tail,
-                )
-                to_invite.append((seen[i] - posted) * 1000)
-                wait_until(lambda c=call_id: connected(client, c), 10, sipp.tail)
-                hang_up(client, call_id)
-            call_id = dial(client, sip_port)
+            to_invite = [time_to_invite(client, sipp, i) for i in range(calls)]
+            call_id = dial(client, sipp.uri)
             wait_until(lambda: connected(client, call_id), 10, sipp.tail)
-            resync = []
-            for _ in range(reconnects):
-                harness.client.disconnect()
-                wait_until(lambda: client.session()["link"]["state"] != "connected", 10, str)
-                started = time.monotonic()
-                harness.client.connect()
-                wait_until(
-                    lambda: (
-                        client.session()["link"]["state"] == "connected"
-                        and connected(client, call_id)
-                    ),
-                    30,
-                    harness.logs,
-                )
-                resync.append(time.monotonic() - started)
+            resync = [time_to_resync(harness, client, call_id) for _ in range(reconnects)]
             hang_up(client, call_id)
             return {"to_invite": to_invite, "resync": resync}
     finally:
         sipp.stop()
         shutil.rmtree(sipp_dir, ignore_errors=True)
+
+
+def time_to_invite(client: ConnectorClient, sipp: SippUas, index: int) -> float:
+    """ms from POST /v1/calls to the INVITE at sipp (same clock, sipp's trace stamps)."""
+    posted = time.time()
+    call_id = dial(client, sipp.uri)
+    seen = wait_until(lambda: len(t := invite_times(sipp.trace)) > index and t, 10, sipp.tail)
+    wait_until(lambda: connected(client, call_id), 10, sipp.tail)
+    hang_up(client, call_id)
+    return float((seen[index] - posted) * 1000)
+
+
+def time_to_resync(harness: RdpHarness, client: ConnectorClient, call_id: str) -> float:
+    """s from the RDP client starting again to the app showing the surviving call."""
+    harness.client.disconnect()
+    wait_until(lambda: client.session()["link"]["state"] != "connected", 10, str)
+    started = time.monotonic()
+    harness.client.connect()
+    wait_until(
+        lambda: client.session()["link"]["state"] == "connected" and connected(client, call_id),
+        30,
+        harness.logs,
+    )
+    return time.monotonic() - started
 
 
 # --------------------------------------------------------------------- report
@@ -286,7 +287,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1000, help="round trips per measure")
     parser.add_argument("--calls", type=int, default=20, help="calls for POST-to-INVITE")
-    parser.add_argument("--reconnects", type=int, default=3, help="RDP reconnects with a live call")
+    parser.add_argument("--reconnects", type=int, default=5, help="RDP reconnects with a live call")
     parser.add_argument("--json", action="store_true", help="print one flat JSON object")
     args = parser.parse_args()
     channel = measure_channel(args.rounds)

@@ -82,6 +82,7 @@ class VirtualChannelPipe:
         self._failure: ChannelClosed | None = None
         self._outbox: deque[bytes] = deque()
         self._flusher: asyncio.Task[None] | None = None
+        self._waiters: set[asyncio.Future[None]] = set()
         self._reader: _ThreadReader | None = None
         self._writer: concurrent.futures.ThreadPoolExecutor | None = None
         if self._fd is None:
@@ -94,6 +95,8 @@ class VirtualChannelPipe:
         if self._eof:
             return b""
         data = await (self._reader.next() if self._reader else self._read_fd())
+        if self._closed:  # closed by us while this read waited
+            raise ChannelClosed(f"{self.kind} channel is closed")
         self._eof = not data
         return data
 
@@ -123,11 +126,22 @@ class VirtualChannelPipe:
         self._closed = True
         if self._flusher is not None:
             self._flusher.cancel()
+        self._stop_waiting()
         if self._reader:
             await self._reader.stop()
         if self._writer:
-            self._writer.shutdown(wait=False)
+            await _shutdown(self._writer)
         self._handle.close()
+
+    def _stop_waiting(self) -> None:
+        """Unregister our descriptor (its number may soon be reused) and wake waiting I/O."""
+        if self._fd is not None:
+            loop = asyncio.get_running_loop()
+            loop.remove_reader(self._fd)
+            loop.remove_writer(self._fd)
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def _read_fd(self) -> bytes:
         assert self._fd is not None
@@ -135,7 +149,7 @@ class VirtualChannelPipe:
             data = self._handle.read(0)
             if data is not None:
                 return data
-            await _wait_fd(self._fd, readable=True)
+            await self._wait_fd(readable=True)
             if self._closed:
                 raise ChannelClosed(f"{self.kind} channel is closed")
 
@@ -199,26 +213,38 @@ class VirtualChannelPipe:
         if self._fd is None:
             await asyncio.sleep(0.005)
         else:
-            await _wait_fd(self._fd, readable=False)
+            await self._wait_fd(readable=False)
+
+    async def _wait_fd(self, readable: bool) -> None:
+        """Wait until our descriptor polls readable (or writable), or the pipe closes."""
+        assert self._fd is not None
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        add, remove = (
+            (loop.add_reader, loop.remove_reader)
+            if readable
+            else (loop.add_writer, loop.remove_writer)
+        )
+        add(self._fd, _wake, ready)
+        self._waiters.add(ready)
+        try:
+            await ready
+        finally:
+            self._waiters.discard(ready)
+            if not self._closed:
+                remove(self._fd)
 
 
-async def _wait_fd(fd: int, readable: bool) -> None:
-    """Wait until ``fd`` polls readable (or writable)."""
-    loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
+def _wake(ready: asyncio.Future[None]) -> None:
+    if not ready.done():
+        ready.set_result(None)
 
-    def wake() -> None:
-        if not ready.done():
-            ready.set_result(None)
 
-    add, remove = (
-        (loop.add_reader, loop.remove_reader) if readable else (loop.add_writer, loop.remove_writer)
-    )
-    add(fd, wake)
-    try:
-        await ready
-    finally:
-        remove(fd)
+async def _shutdown(writer: concurrent.futures.ThreadPoolExecutor) -> None:
+    """Let a write in progress finish (briefly) before the handle goes away."""
+    writer.shutdown(wait=False, cancel_futures=True)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.to_thread(writer.shutdown, wait=True), 1.0)
 
 
 class _ThreadReader:
@@ -237,6 +263,7 @@ class _ThreadReader:
 
     async def stop(self) -> None:
         self._stopping.set()
+        self._queue.put_nowait(b"")  # wakes a read waiting in next()
         await asyncio.to_thread(self._thread.join, 5 * THREAD_READ_TIMEOUT_MS / 1000)
 
     def _run(self) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from protocol import SOFTWARE_VERSION
-from tests.integration.app.procs import Client, free_udp_port, start_sipp_uas, wait_until
+from tests.integration.rdp.workstation import ConnectorClient, SippUas, free_port, wait_until
 from tests.support.rdp_harness import RdpHarness
 
 pytestmark = pytest.mark.integration
@@ -31,7 +30,7 @@ pytestmark = pytest.mark.integration
 @dataclass
 class Stack:
     harness: RdpHarness
-    client: Client
+    client: ConnectorClient
     workstation: Path
 
     def adapter_pid(self) -> int | None:
@@ -48,12 +47,6 @@ class Stack:
     def link(self) -> dict[str, str]:
         link: dict[str, str] = self.client.session()["link"]
         return link
-
-
-def free_tcp_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def adapter_start_script(workstation: Path, sock: Path) -> Path:
@@ -99,11 +92,11 @@ def stack() -> Iterator[Stack]:
     sock = workstation / "softphone" / "adapter.sock"
     relay = [sys.executable, "-m", "vdi_adapter.rdp_relay", "--socket", str(sock)]
     relay += ["--start-command", str(adapter_start_script(workstation, sock))]
-    port = free_tcp_port()
+    port = free_port()
     app = ["-m", "app_layer.cli", "--headless", "--transport", "rdp"]
     app += ["--connector-port", str(port), "--token-file", "{session_dir}/connector.token"]
     harness = RdpHarness(app, relay)
-    stack = Stack(harness, Client(port, ""), workstation)
+    stack = Stack(harness, ConnectorClient(port), workstation)
     try:
         harness.start()
         token = harness.session_dir / "connector.token"
@@ -116,13 +109,6 @@ def stack() -> Iterator[Stack]:
         stop_adapter(stack)
 
 
-def sipp_saw(tmp: Path, start: str) -> bool:
-    path = tmp / "uas.msg"
-    return path.exists() and any(
-        line.startswith(start) for line in path.read_text(errors="replace").splitlines()
-    )
-
-
 def test_the_app_in_the_session_talks_to_the_adapter_over_rdp(stack: Stack) -> None:
     link = stack.link()
     assert link["transport"] == "rdp" and link["media_offloaded"]
@@ -130,23 +116,23 @@ def test_the_app_in_the_session_talks_to_the_adapter_over_rdp(stack: Stack) -> N
     assert "app session from" in stack.adapter_log()
 
 
+def connected(stack: Stack, call_id: str) -> bool:
+    call = stack.client.call(call_id)
+    return bool(call and call["state"] == "connected")
+
+
 def test_a_call_placed_in_the_session_reaches_sipp(stack: Stack, tmp_path: Path) -> None:
-    sip_port = free_udp_port()
-    sipp = start_sipp_uas(tmp_path, sip_port)
+    sipp = SippUas(tmp_path)
     try:
-        status, body = stack.client.request(
-            "POST", "/v1/calls", {"to": f"sip:agent@127.0.0.1:{sip_port}"}
-        )
+        status, body = stack.client.request("POST", "/v1/calls", {"to": sipp.uri})
         assert status == 201, body
         call_id = body["call_id"]
-        wait_until(
-            lambda: (c := stack.client.call(call_id)) and c["state"] == "connected", 15, sipp.tail
-        )
-        assert sipp_saw(tmp_path, "INVITE sip:agent@127.0.0.1")
+        wait_until(lambda: connected(stack, call_id), 15, sipp.tail)
+        assert sipp.saw(f"INVITE {sipp.uri}")
         assert stack.client.request("POST", f"/v1/calls/{call_id}/mute")[0] == 200
         wait_until(lambda: stack.client.call(call_id)["muted"], 10, stack.why)
         assert stack.client.request("POST", f"/v1/calls/{call_id}/hangup")[0] == 200
-        wait_until(lambda: sipp_saw(tmp_path, "BYE "), 10, sipp.tail)
+        wait_until(lambda: sipp.saw("BYE "), 10, sipp.tail)
     finally:
         sipp.stop()
 
@@ -154,29 +140,27 @@ def test_a_call_placed_in_the_session_reaches_sipp(stack: Stack, tmp_path: Path)
 def test_a_call_survives_an_rdp_disconnect_and_the_app_resyncs(
     stack: Stack, tmp_path: Path
 ) -> None:
-    sip_port = free_udp_port()
-    sipp = start_sipp_uas(tmp_path, sip_port)
+    sipp = SippUas(tmp_path)
     try:
-        _, body = stack.client.request(
-            "POST", "/v1/calls", {"to": f"sip:agent@127.0.0.1:{sip_port}"}
-        )
+        _, body = stack.client.request("POST", "/v1/calls", {"to": sipp.uri})
         call_id = body["call_id"]
-        wait_until(
-            lambda: (c := stack.client.call(call_id)) and c["state"] == "connected", 15, sipp.tail
-        )
+        wait_until(lambda: connected(stack, call_id), 15, sipp.tail)
+        assert stack.client.request("POST", f"/v1/calls/{call_id}/mute")[0] == 200
+        wait_until(lambda: stack.client.call(call_id)["muted"], 10, stack.why)
         stack.harness.client.disconnect()  # the relay dies with FreeRDP
         wait_until(lambda: stack.link()["state"] != "connected", 8, stack.why)
         time.sleep(1.0)
-        assert not sipp_saw(tmp_path, "BYE "), "the adapter hung up when the session went away"
+        assert not sipp.saw("BYE "), "the adapter hung up when the session went away"
         started = time.monotonic()
         stack.harness.client.connect()
         wait_until(lambda: stack.link()["state"] == "connected", 20, stack.why)
         resync_s = time.monotonic() - started
         call = stack.client.call(call_id)
-        assert call is not None and call["state"] == "connected", stack.client.session()["calls"]
+        assert call is not None, stack.client.session()["calls"]
+        assert call["state"] == "connected" and call["muted"], call
         assert resync_s < 10.0
         assert stack.client.request("POST", f"/v1/calls/{call_id}/hangup")[0] == 200
-        wait_until(lambda: sipp_saw(tmp_path, "BYE "), 10, sipp.tail)
+        wait_until(lambda: sipp.saw("BYE "), 10, sipp.tail)
     finally:
         sipp.stop()
 

@@ -190,3 +190,15 @@ def test_a_queued_write_that_fails_is_reported_by_drain() -> None:
             pipe.write_nowait(b"after")
 
     run(scenario)
+
+
+def test_closing_wakes_a_waiting_read_with_channel_closed() -> None:
+    async def scenario(pipe: VirtualChannelPipe, fake: FakeWfApi) -> None:
+        reading = asyncio.ensure_future(pipe.read())
+        await asyncio.sleep(0.15)
+        await pipe.close()
+        with pytest.raises(ChannelClosed):
+            await reading
+
+    fake = run(scenario)
+    assert fake.closes == 1

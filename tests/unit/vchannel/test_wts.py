@@ -150,3 +150,26 @@ def test_a_write_failure_surfaces_at_the_next_write_or_drain() -> None:
             await pipe.drain()
 
     run(scenario)
+
+
+def test_closing_wakes_a_waiting_read_with_channel_closed() -> None:
+    async def scenario(pipe: VirtualChannelPipe, peer: socket.socket) -> None:
+        reading = asyncio.ensure_future(pipe.read())
+        await asyncio.sleep(0.05)
+        await pipe.close()
+        with pytest.raises(ChannelClosed):
+            await reading
+        # The descriptor number may be reused at once: nothing of ours may stay registered.
+        loop = asyncio.get_running_loop()
+        fresh, other = socket.socketpair()
+        try:
+            woke = loop.create_future()
+            loop.add_reader(fresh.fileno(), woke.set_result, None)
+            other.sendall(b"x")
+            await asyncio.wait_for(woke, 1)
+            loop.remove_reader(fresh.fileno())
+        finally:
+            fresh.close()
+            other.close()
+
+    run(scenario)
