@@ -14,6 +14,7 @@ profile = "wan"
 
 [[peer]]
 name = "customer"
+user = "5001"
 
 [[step]]
 action = "incoming_call"
@@ -40,19 +41,19 @@ def test_a_good_scenario_loads_with_its_lines(tmp_path: Path) -> None:
     scenario = load_scenario(write(tmp_path, GOOD))
     assert scenario.profile.name == "wan" and scenario.profile.latency_ms == 40
     assert [s.action for s in scenario.steps] == ["incoming_call", "expect", "answer"]
-    assert [s.line for s in scenario.steps] == [7, 11, 16]
+    assert [s.line for s in scenario.steps] == [8, 12, 17]
 
 
 @pytest.mark.parametrize(
     ("change", "line", "message"),
     [
-        (('action = "answer"', 'action = "anwser"'), 17, "unknown action 'anwser'"),
-        (('via = "connector"', 'via = "telepathy"'), 18, "via: 'telepathy' is not one of"),
-        (('within = "5s"', 'within = "soon"'), 14, "not a duration"),
-        (('from = "customer"', 'from = "boss"'), 9, "no peer named 'boss'"),
-        (('call_state = "ringing"', 'call_sate = "ringing"'), 13, "unknown key 'call_sate'"),
+        (('action = "answer"', 'action = "anwser"'), 18, "unknown action 'anwser'"),
+        (('via = "connector"', 'via = "telepathy"'), 19, "via: 'telepathy' is not one of"),
+        (('within = "5s"', 'within = "soon"'), 15, "not a duration"),
+        (('from = "customer"', 'from = "boss"'), 10, "no peer named 'boss'"),
+        (('call_state = "ringing"', 'call_sate = "ringing"'), 14, "unknown key 'call_sate'"),
         (('profile = "wan"', 'profile = "moon"'), 2, "unknown profile 'moon'"),
-        (('from = "customer"\n', ""), 7, "missing required key 'from'"),
+        (('from = "customer"\n', ""), 8, "missing required key 'from'"),
     ],
 )
 def test_errors_name_the_line_and_what_is_allowed(
