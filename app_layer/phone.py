@@ -3,8 +3,9 @@
 Theory of operation
 -------------------
 ``Phone`` listens to an ``AdapterLink`` (on the asyncio loop's thread) and applies
-what it reports to a ``PhoneState``. When the numbering shows a gap it asks the
-adapter for a snapshot (``GetSnapshot``) and applies that. Every report is passed
+what it reports to a ``PhoneState``. When the numbering shows a gap and no fresh
+snapshot follows within ``resync_delay`` (the link normally fetches one itself), it
+asks the adapter for a snapshot (``GetSnapshot``) and applies that. Every report is passed
 on, unchanged, to subscribers (the connector's event stream, the window's bridge),
 which keep their own copies of the state from the same inputs.
 
@@ -50,7 +51,7 @@ class LinkLike(Protocol):
 class Report:
     """One thing the adapter link reported, passed on to subscribers as it came."""
 
-    #: "link", "snapshot" or "event".
+    #: "link", "snapshot", "event" or "language".
     kind: str
     link: LinkView | None = None
     snapshot: pb.Snapshot | None = None
@@ -64,8 +65,10 @@ def error_result(code: int, reason: str) -> pb.Result:
 class Phone:
     """The state of the phone and the way to act on it, on the asyncio loop."""
 
-    def __init__(self, link: LinkLike, settings: Settings) -> None:
+    def __init__(self, link: LinkLike, settings: Settings, resync_delay: float = 1.0) -> None:
         self.state = PhoneState()
+        self.resync_delay = resync_delay
+        self._snapshots = 0
         self.settings = settings
         self._link = link
         self._subscribers: list[Callable[[Report], None]] = []
@@ -88,6 +91,7 @@ class Phone:
         self._publish(Report("link", link=self.state.link))
 
     def on_snapshot(self, snapshot: pb.Snapshot) -> None:
+        self._snapshots += 1
         self.state.apply_snapshot(snapshot)
         self._publish(Report("snapshot", snapshot=snapshot))
         if self._needs_configuration():
@@ -145,7 +149,7 @@ class Phone:
 
     def set_language(self, language: str) -> None:
         self.settings = replace(self.settings, language=language)
-        self._publish(Report("link", link=self.state.link))
+        self._publish(Report("language"))
 
     # -- internals ----------------------------------------------------------------------
 
@@ -182,9 +186,12 @@ class Phone:
 
     def _request_snapshot(self) -> None:
         if self._resync is None or self._resync.done():
-            self._resync = self._spawn(self._fetch_snapshot())
+            self._resync = self._spawn(self._fetch_snapshot(self._snapshots))
 
-    async def _fetch_snapshot(self) -> None:
+    async def _fetch_snapshot(self, snapshots_before: int) -> None:
+        await asyncio.sleep(self.resync_delay)
+        if self._snapshots != snapshots_before:
+            return  # the link resynchronised on its own
         result = await self.send(pb.Command(get_snapshot=pb.GetSnapshot()))
         if result.WhichOneof("outcome") == "ok" and result.ok.HasField("snapshot"):
             self.on_snapshot(result.ok.snapshot)
@@ -206,6 +213,21 @@ def _finished(task: asyncio.Task[None]) -> None:
     _background.discard(task)
     if not task.cancelled() and task.exception() is not None:
         log.error("background phone task failed", exc_info=task.exception())
+
+
+_VISUAL_SEPARATORS = str.maketrans("", "", " -.()/\u00a0")
+
+
+def dialable(text: str) -> str:
+    """What to dial for what an agent typed or pasted: "+1 (415) 555-0123" -> "+14155550123".
+
+    SIP URIs and addresses with a host are left alone; only phone numbers lose the
+    separators people write them with.
+    """
+    text = text.strip().removeprefix("tel:")
+    if ":" in text or "@" in text:
+        return text
+    return text.translate(_VISUAL_SEPARATORS)
 
 
 def call_command(call_id: str, action: CallAction, **args: object) -> pb.Command:

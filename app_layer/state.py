@@ -165,11 +165,16 @@ class Update:
 class LinkStatusLike(Protocol):
     """The fields of ``app_layer.link.LinkStatus`` the view needs."""
 
-    state: str
-    transport: str
-    media_offloaded: bool
-    adapter_version: str
-    detail: str
+    @property
+    def state(self) -> str: ...
+    @property
+    def transport(self) -> str: ...
+    @property
+    def media_offloaded(self) -> bool: ...
+    @property
+    def adapter_version(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -377,6 +377,8 @@ class ConnectorApi:
             return _sse(kind, body, report.event.sequence)
         if report.kind == "link":
             return _sse("link", self._session_body()["link"])
+        if report.kind == "language":
+            return _sse("language", {"language": self.phone.settings.language})
         return _sse("session", self._session_body())
 
 

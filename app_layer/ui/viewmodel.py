@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app_layer.phone import Phone, Report
+from app_layer.phone import Phone, Report, dialable
 from app_layer.state import Aspect, CallAction, CallPhase, InvalidAction, PhoneState, call_phase
 from app_layer.ui.signals import emit
 from protocol import pb
@@ -80,7 +80,7 @@ class PhoneViewModel(QObject):
     # -- actions --------------------------------------------------------------------
 
     def dial(self, to: str) -> bool:
-        to = to.strip()
+        to = dialable(to)
         if not to or not self.state.can_dial():
             return False
         self._submit(self.tr("Dial"), lambda phone: phone.dial(to))

@@ -28,6 +28,8 @@ class FakeLink:
     commands: list[pb.Command] = field(default_factory=list)
     errors: dict[str, pb.Error] = field(default_factory=dict)
     sequence: int = 0
+    #: Calls the adapter would put in a snapshot it is asked for.
+    truth: list[pb.Call] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def add_listener(self, listener: LinkListenerLike) -> None:
@@ -42,6 +44,8 @@ class FakeLink:
         ok = pb.Ok()
         if kind == "dial":
             ok.dial.call_id = f"call-{len(self.commands)}"
+        if kind == "get_snapshot":
+            ok.snapshot.CopyFrom(pb.Snapshot(sequence=self.sequence, calls=self.truth))
         return pb.Result(request_id=command.request_id, ok=ok)
 
     def kinds(self) -> list[str]:
