@@ -119,3 +119,41 @@ def test_no_token_no_call(stack: tuple[Client, Path, Proc]) -> None:
     status, body = intruder.request("POST", "/v1/calls", {"to": "sip:x@127.0.0.1:9"})
     assert status == 401 and body["error"]["code"] == "unauthorized"
     assert client.session()["calls"] == []
+
+
+def test_passwords_never_reach_logs_or_the_session(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[lines]]\nid = "l1"\nuser = "7001"\nserver = "127.0.0.1:9"\n'
+        'password = "file-secret-4711"\n',
+        encoding="utf-8",
+    )
+    procs: list[Proc] = []
+    try:
+        adapter, sock = start_adapter(tmp_path)
+        procs.append(adapter)
+        phone, port, token = start_softphone(
+            tmp_path,
+            "--config",
+            str(config),
+            "--transport",
+            f"unix:{sock}",
+            "--log-level",
+            "debug",
+        )
+        procs.append(phone)
+        client = Client(port, token)
+        wait_until(lambda: client.session()["link"]["state"] == "connected", 15, phone.tail)
+        line = {"user": "7002", "server": "127.0.0.1:9", "password": "api-secret-0815"}
+        client.request("POST", "/v1/register", line)
+        session = json.dumps(client.session())
+        assert session.count('"has_password": true') == 1
+    finally:
+        for proc in reversed(procs):
+            proc.stop()
+    logs = {p.name: p.read_text(errors="replace") for p in tmp_path.glob("*.log")}
+    assert logs["softphone.log"].strip(), "debug logging should have produced lines"
+    for secret in ("file-secret-4711", "api-secret-0815"):
+        assert secret not in session
+        for name, text in logs.items():
+            assert secret not in text, f"a password reached {name}"
