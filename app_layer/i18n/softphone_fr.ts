@@ -3,82 +3,82 @@
 <context>
     <name>CallTableModel</name>
     <message>
-        <location filename="../ui/calls_model.py" line="50" />
+        <location filename="../ui/calls_model.py" line="51" />
         <source>Remote party</source>
         <translation>Correspondant</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="51" />
+        <location filename="../ui/calls_model.py" line="52" />
         <source>Direction</source>
         <translation>Sens</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="52" />
+        <location filename="../ui/calls_model.py" line="53" />
         <source>State</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="53" />
+        <location filename="../ui/calls_model.py" line="54" />
         <source>Duration</source>
         <translation>Durée</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="54" />
+        <location filename="../ui/calls_model.py" line="55" />
         <source>Codec</source>
         <translation>Codec</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="55" />
+        <location filename="../ui/calls_model.py" line="56" />
         <source>Quality</source>
         <translation>Qualité</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="60" />
+        <location filename="../ui/calls_model.py" line="61" />
         <source>Dialing</source>
         <translation>Numérotation</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="61" />
+        <location filename="../ui/calls_model.py" line="62" />
         <source>Ringing back</source>
         <translation>Sonnerie distante</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="62" />
+        <location filename="../ui/calls_model.py" line="63" />
         <source>Incoming</source>
         <translation>Entrant</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="63" />
+        <location filename="../ui/calls_model.py" line="64" />
         <source>Connecting</source>
         <translation>Connexion</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="64" />
+        <location filename="../ui/calls_model.py" line="65" />
         <source>Connected</source>
         <translation>En ligne</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="65" />
+        <location filename="../ui/calls_model.py" line="66" />
         <source>On hold</source>
         <translation>En attente</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="66" />
+        <location filename="../ui/calls_model.py" line="67" />
         <source>Ended</source>
         <translation>Terminé</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="128" />
+        <location filename="../ui/calls_model.py" line="129" />
         <source>In</source>
         <translation>Entrant</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="128" />
+        <location filename="../ui/calls_model.py" line="129" />
         <source>Out</source>
         <translation>Sortant</translation>
     </message>
     <message>
-        <location filename="../ui/calls_model.py" line="131" />
+        <location filename="../ui/calls_model.py" line="132" />
         <source>muted</source>
         <translation>micro coupé</translation>
     </message>
@@ -86,7 +86,7 @@
 <context>
     <name>DialPad</name>
     <message>
-        <location filename="../ui/window.py" line="67" />
+        <location filename="../ui/window.py" line="70" />
         <source>Key %1</source>
         <extracomment>Buttons under the call list, in order: (action, object name).</extracomment>
         <translation>Touche %1</translation>
@@ -271,18 +271,18 @@
 <context>
     <name>PhoneViewModel</name>
     <message>
-        <location filename="../ui/viewmodel.py" line="85" />
+        <location filename="../ui/viewmodel.py" line="91" />
         <source>Dial</source>
-        <extracomment>Runs an action on the phone, off the GUI thread; outcome comes back via ``command_done``. A call started ringing here: its id. A call stopped ringing (answered, rejected, cancelled): its id. A command failed: a message for the agent. The language changed (by the agent or a desktop application).</extracomment>
+        <extracomment>Runs an action on the phone, off the GUI thread; outcome comes back via ``command_done``. A call started ringing here: its id. A call stopped ringing (answered, rejected, cancelled): its id. A command failed: a message for the agent. The language changed (by the agent or a desktop application). An audio device test finished: microphone and speaker levels in dBFS.</extracomment>
         <translation>Appeler</translation>
     </message>
     <message>
-        <location filename="../ui/viewmodel.py" line="102" />
+        <location filename="../ui/viewmodel.py" line="108" />
         <source>Audio</source>
         <translation>Audio</translation>
     </message>
     <message>
-        <location filename="../ui/viewmodel.py" line="105" />
+        <location filename="../ui/viewmodel.py" line="111" />
         <source>Register</source>
         <translation>Enregistrer</translation>
     </message>
@@ -290,122 +290,122 @@
 <context>
     <name>PhoneWindow</name>
     <message>
-        <location filename="../ui/window.py" line="175" />
+        <location filename="../ui/window.py" line="182" />
         <source>Answer</source>
         <translation>Répondre</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="176" />
+        <location filename="../ui/window.py" line="183" />
         <source>Reject</source>
         <translation>Refuser</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="177" />
+        <location filename="../ui/window.py" line="184" />
         <source>Hang up</source>
         <translation>Raccrocher</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="178" />
+        <location filename="../ui/window.py" line="185" />
         <source>Hold</source>
         <translation>Mettre en attente</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="179" />
+        <location filename="../ui/window.py" line="186" />
         <source>Retrieve</source>
         <translation>Reprendre</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="180" />
+        <location filename="../ui/window.py" line="187" />
         <source>Mute</source>
         <translation>Couper le micro</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="181" />
+        <location filename="../ui/window.py" line="188" />
         <source>Unmute</source>
         <translation>Rétablir le micro</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="182" />
+        <location filename="../ui/window.py" line="189" />
         <source>Transfer…</source>
         <translation>Transférer…</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="183" />
+        <location filename="../ui/window.py" line="190" />
         <source>Consult transfer…</source>
         <translation>Transfert supervisé…</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="184" />
+        <location filename="../ui/window.py" line="191" />
         <source>Merge…</source>
         <translation>Conférence…</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="189" />
+        <location filename="../ui/window.py" line="196" />
         <source>Softphone</source>
         <translation>Softphone</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="190" />
+        <location filename="../ui/window.py" line="197" />
         <source>Number or SIP address</source>
         <translation>Numéro ou adresse SIP</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="191" />
+        <location filename="../ui/window.py" line="198" />
         <source>Number to call</source>
         <translation>Numéro à appeler</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="192" />
+        <location filename="../ui/window.py" line="199" />
         <source>Call</source>
         <translation>Appeler</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="193" />
+        <location filename="../ui/window.py" line="200" />
         <source>Call the number</source>
         <translation>Appeler le numéro</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="194" />
+        <location filename="../ui/window.py" line="201" />
         <source>Redial</source>
         <translation>Rappeler</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="195" />
+        <location filename="../ui/window.py" line="202" />
         <source>Call the last number again</source>
         <translation>Rappeler le dernier numéro</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="196" />
+        <location filename="../ui/window.py" line="203" />
         <source>Settings…</source>
         <translation>Paramètres…</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="197" />
+        <location filename="../ui/window.py" line="204" />
         <source>Open settings</source>
         <translation>Ouvrir les paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="198" />
+        <location filename="../ui/window.py" line="205" />
         <source>Calls</source>
         <translation>Appels</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="273" />
+        <location filename="../ui/window.py" line="280" />
         <source>Transfer</source>
         <translation>Transfert</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="273" />
+        <location filename="../ui/window.py" line="280" />
         <source>Transfer to:</source>
         <translation>Transférer vers :</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="289" />
+        <location filename="../ui/window.py" line="296" />
         <source>Choose a call</source>
         <translation>Choisir un appel</translation>
     </message>
     <message>
-        <location filename="../ui/window.py" line="289" />
+        <location filename="../ui/window.py" line="296" />
         <source>With call:</source>
         <translation>Avec l'appel :</translation>
     </message>
@@ -413,115 +413,120 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../ui/settings_dialog.py" line="117" />
+        <location filename="../ui/settings_dialog.py" line="120" />
         <source>Settings</source>
         <extracomment>Each language named in itself, so an agent finds theirs whatever the current one.</extracomment>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="118" />
+        <location filename="../ui/settings_dialog.py" line="121" />
         <source>Line</source>
         <translation>Ligne</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="118" />
+        <location filename="../ui/settings_dialog.py" line="121" />
         <source>Audio</source>
         <translation>Audio</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="118" />
+        <location filename="../ui/settings_dialog.py" line="121" />
         <source>Calls</source>
         <translation>Appels</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="121" />
+        <location filename="../ui/settings_dialog.py" line="124" />
         <source>User</source>
         <translation>Utilisateur</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="121" />
+        <location filename="../ui/settings_dialog.py" line="124" />
         <source>Server</source>
         <translation>Serveur</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="121" />
+        <location filename="../ui/settings_dialog.py" line="124" />
         <source>SIP transport</source>
         <translation>Transport SIP</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="124" />
+        <location filename="../ui/settings_dialog.py" line="127" />
         <source>Microphone</source>
         <translation>Microphone</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="125" />
+        <location filename="../ui/settings_dialog.py" line="128" />
         <source>Speaker</source>
         <translation>Haut-parleur</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="126" />
+        <location filename="../ui/settings_dialog.py" line="129" />
         <source>Ringer</source>
         <translation>Sonnerie</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="127" />
+        <location filename="../ui/settings_dialog.py" line="130" />
         <source>Speaker volume</source>
         <translation>Volume du haut-parleur</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="128" />
+        <location filename="../ui/settings_dialog.py" line="131" />
         <source>Microphone level</source>
         <translation>Niveau du micro</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="129" />
+        <location filename="../ui/settings_dialog.py" line="132" />
         <source>Speaker level</source>
         <translation>Niveau du haut-parleur</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="133" />
+        <location filename="../ui/settings_dialog.py" line="137" />
         <source>Test devices</source>
         <translation>Tester les appareils</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="134" />
+        <location filename="../ui/settings_dialog.py" line="138" />
         <source>Test the microphone and speaker</source>
         <translation>Tester le micro et le haut-parleur</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="136" />
+        <location filename="../ui/settings_dialog.py" line="140" />
         <source>DTMF method</source>
         <translation>Méthode DTMF</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="136" />
+        <location filename="../ui/settings_dialog.py" line="140" />
         <source>Auto-answer</source>
         <translation>Réponse automatique</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="136" />
+        <location filename="../ui/settings_dialog.py" line="140" />
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="140" />
+        <location filename="../ui/settings_dialog.py" line="144" />
         <source>RFC 4733 (telephone-event)</source>
         <translation>RFC 4733 (telephone-event)</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="141" />
+        <location filename="../ui/settings_dialog.py" line="145" />
         <source>SIP INFO</source>
         <translation>SIP INFO</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="142" />
+        <location filename="../ui/settings_dialog.py" line="146" />
         <source>In-band tones</source>
         <translation>Tonalités dans la voix</translation>
     </message>
     <message>
-        <location filename="../ui/settings_dialog.py" line="145" />
+        <location filename="../ui/settings_dialog.py" line="149" />
         <source>Answer incoming calls automatically</source>
         <translation>Répondre automatiquement aux appels entrants</translation>
+    </message>
+    <message>
+        <location filename="../ui/settings_dialog.py" line="189" />
+        <source>Microphone %1 dBFS, speaker %2 dBFS</source>
+        <translation>Micro %1 dBFS, haut-parleur %2 dBFS</translation>
     </message>
 </context>
 </TS>

@@ -89,8 +89,11 @@ class SettingsDialog(QDialog):
             meter.setTextVisible(False)
         self.test_button = QPushButton()
         self.test_button.clicked.connect(self.test_devices)
+        self.test_result = QLabel()
+        self._vm.audio_test_done.connect(self.show_test_result)
         widgets = (self.microphone, self.speaker, self.ringer, self.speaker_volume)
-        for widget in (*widgets, self.mic_level, self.speaker_level, self.test_button):
+        meters = (self.mic_level, self.speaker_level, self.test_button, self.test_result)
+        for widget in (*widgets, *meters):
             form.addRow(QLabel(), widget)
         self.tabs.addTab(page, "")
         return form
@@ -127,6 +130,7 @@ class SettingsDialog(QDialog):
             self.tr("Speaker volume"),
             self.tr("Microphone level"),
             self.tr("Speaker level"),
+            "",
             "",
         )
         self._label_rows(self.audio_form, audio)
@@ -180,6 +184,11 @@ class SettingsDialog(QDialog):
         if levels:
             self.mic_level.setValue(level_percent(levels[-1].microphone_dbfs))
             self.speaker_level.setValue(level_percent(levels[-1].speaker_dbfs))
+
+    def show_test_result(self, microphone_dbfs: float, speaker_dbfs: float) -> None:
+        text = self.tr("Microphone %1 dBFS, speaker %2 dBFS")
+        text = text.replace("%1", f"{microphone_dbfs:.0f}").replace("%2", f"{speaker_dbfs:.0f}")
+        self.test_result.setText(text)
 
     def test_devices(self) -> None:
         command = pb.Command(test_audio_devices=pb.TestAudioDevices(duration_ms=3000))

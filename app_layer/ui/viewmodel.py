@@ -44,6 +44,8 @@ class PhoneViewModel(QObject):
     command_failed = Signal(str)
     #: The language changed (by the agent or a desktop application).
     language_changed = Signal(str)
+    #: An audio device test finished: microphone and speaker levels in dBFS.
+    audio_test_done = Signal(float, float)
 
     def __init__(self, submit: Submit, language: str = "en") -> None:
         super().__init__()
@@ -71,6 +73,9 @@ class PhoneViewModel(QObject):
             emit(self.command_failed, f"{label}: {outcome}")
         elif isinstance(outcome, pb.Result) and outcome.WhichOneof("outcome") == "error":
             emit(self.command_failed, f"{label}: {outcome.error.reason or 'failed'}")
+        elif isinstance(outcome, pb.Result) and outcome.ok.HasField("audio_test"):
+            test = outcome.ok.audio_test
+            emit(self.audio_test_done, test.microphone_level_dbfs, test.speaker_level_dbfs)
 
     def set_language(self, language: str) -> None:
         if language != self.language:

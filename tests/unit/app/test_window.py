@@ -175,6 +175,10 @@ def test_settings_show_devices_levels_and_run_the_test(qtbot, phone) -> None:  #
     qtbot.waitUntil(lambda: dialog.mic_level.value() == 50)
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "test_audio_devices" in backend.kinds())
+    # What the adapter answers a device test with is shown beside the button.
+    measured = pb.AudioTestResult(microphone_level_dbfs=-23.2, speaker_level_dbfs=-18.0)
+    app.view_model.command_done("test", pb.Result(ok=pb.Ok(audio_test=measured)))
+    assert dialog.test_result.text() == "Microphone -23 dBFS, speaker -18 dBFS"
     dialog.speaker.setCurrentText("Jabra EVOLVE 40")
     dialog.speaker_volume.setValue(35)
     dialog.language.setCurrentIndex(dialog.language.findData("de"))
