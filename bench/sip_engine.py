@@ -34,7 +34,7 @@ from vdi_adapter.engine import Engine  # noqa: E402
 from vdi_adapter.event_sink import EventSink  # noqa: E402
 
 SCENARIOS = REPO / "tests" / "integration" / "sip" / "scenarios"
-ENGINE_PORT = 5071
+ENGINE_PORT = 5072
 SIPP_UAS_PORT = 5097
 SIPP_UAC_PORT = 5098
 #: Minimum spacing of calls: pjlib frees a closed socket's ioqueue slot only after 500 ms.

@@ -53,6 +53,7 @@ class FarEnd:
         follow_refer: bool = True,
         codecs: str = "",
         srtp: int = 0,
+        tls: tuple[int, str, str] | None = None,
     ) -> None:
         self.port = port
         self.args = ["--port", str(port), "--user", user, "--auto-answer", str(auto_answer)]
@@ -64,6 +65,8 @@ class FarEnd:
             self.args += ["--codecs", codecs]
         if srtp:
             self.args += ["--srtp", str(srtp)]
+        if tls:
+            self.args += ["--tls-port", str(tls[0]), "--tls-cert", tls[1], "--tls-key", tls[2]]
         self.events: queue.Queue[State] = queue.Queue()
         self.seen: list[State] = []
         self._next_id = 0
@@ -171,6 +174,9 @@ def _main(argv: list[str] | None = None) -> None:
     parser.add_argument("--refuse-refer", action="store_true")
     parser.add_argument("--codecs", default="", help="comma-separated codec order")
     parser.add_argument("--srtp", type=int, default=0, help="0 off, 1 optional, 2 mandatory")
+    parser.add_argument("--tls-port", type=int, default=0, help="also listen for SIP over TLS")
+    parser.add_argument("--tls-cert", default="")
+    parser.add_argument("--tls-key", default="")
     args = parser.parse_args(argv)
     # pjlib prints to fd 1; keep the real stdout for the JSON protocol only.
     out = os.fdopen(os.dup(1), "w", buffering=1)
@@ -213,13 +219,21 @@ class _Peer:
         config.logConfig.consoleLevel = 1
         config.medConfig.noVad = True
         endpoint.libInit(config)
-        endpoint.audDevManager().setNullDev()
         for kind in (pj.PJSIP_TRANSPORT_UDP, pj.PJSIP_TRANSPORT_TCP):
             transport = pj.TransportConfig()
             transport.port = self.args.port
             transport.boundAddress = "127.0.0.1"
             endpoint.transportCreate(kind, transport)
+        if self.args.tls_port:
+            transport = pj.TransportConfig()
+            transport.port = self.args.tls_port
+            transport.boundAddress = "127.0.0.1"
+            transport.tlsConfig.certFile = self.args.tls_cert
+            transport.tlsConfig.privKeyFile = self.args.tls_key
+            endpoint.transportCreate(pj.PJSIP_TRANSPORT_TLS, transport)
         endpoint.libStart()
+        # After libStart: set before it, the null device does not clock the bridge.
+        endpoint.audDevManager().setNullDev()
         if self.args.codecs:
             self._set_codecs(endpoint, self.args.codecs.split(","))
         return endpoint

@@ -87,7 +87,9 @@ def _needed_transports(configuration: pb.Configuration) -> set[int]:
 
 def _transport_config(kind: int, network: pb.NetworkSettings) -> Any:
     config = pj.TransportConfig()
-    config.port = network.sip_port + (1 if kind == pb.SIP_TRANSPORT_TLS and network.sip_port else 0)
+    # TLS listens on any free port: its CA settings are part of the transport, so a
+    # changed CA file gets a new transport while the old one keeps its socket.
+    config.port = 0 if kind == pb.SIP_TRANSPORT_TLS else network.sip_port
     if network.public_address:
         config.publicAddress = network.public_address
     if kind == pb.SIP_TRANSPORT_TLS:
@@ -114,7 +116,8 @@ def create_transports(configuration: pb.Configuration) -> dict[int, int]:
 
 def _transport(kind: int, network: pb.NetworkSettings) -> int:
     key: tuple[object, ...] = (kind, network.sip_port, network.public_address)
-    key += (network.tls_ca_file, network.tls_verify_server)
+    if kind == pb.SIP_TRANSPORT_TLS:
+        key += (network.tls_ca_file, network.tls_verify_server)
     if key in _transports:
         return _transports[key]
     config = _transport_config(kind, network)

@@ -11,6 +11,7 @@ import pytest
 
 from protocol import pb
 from tests.integration.sip.helpers import ENGINE_PORT, base_configuration
+from tests.support.certs import make_pki
 
 pytestmark = pytest.mark.integration
 
@@ -233,3 +234,35 @@ def test_srtp_mandatory_offers_savp_and_optional_offers_crypto_over_avp(engine, 
     invite = peer.wait_for("incoming")["invite"]
     assert "RTP/AVP" in invite and "a=crypto:" in invite
     engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_tls_call_verifies_the_server_against_the_ca_file(engine, far_ends, tmp_path, trusted):
+    pki = make_pki(tmp_path)
+    configuration = base_configuration()
+    configuration.network.tls_ca_file = str(pki.ca if trusted else pki.other_ca)
+    configuration.network.tls_verify_server = True
+    entry = pb.Connectivity(user="agent", server="127.0.0.1:5089", transport=pb.SIP_TRANSPORT_TLS)
+    configuration.accounts.append(pb.Account(account_id="tls", connectivities=[entry]))
+    engine.configure(configuration)
+    peer = far_ends(5088, auto_answer=200, tls=(5089, str(pki.server_cert), str(pki.server_key)))
+    call_id = engine.dial("sip:customer@127.0.0.1:5089;transport=tls", account_id="tls")
+    if trusted:
+        incoming = peer.wait_for("incoming")["invite"]
+        assert "SIP/2.0/TLS" in incoming
+        engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
+    else:
+        ended = engine.log.wait_call(call_id, pb.CALL_STATE_ENDED)
+        assert ended.end_reason in (pb.CALL_END_REASON_NETWORK_ERROR, pb.CALL_END_REASON_FAILED)
+        assert not [e for e in peer.seen if e.get("event") == "incoming"]
+
+
+def test_tls_without_a_readable_ca_file_is_a_clear_configuration_error(engine, tmp_path):
+    configuration = base_configuration()
+    configuration.network.tls_ca_file = str(tmp_path / "missing.pem")
+    configuration.network.tls_verify_server = True
+    entry = pb.Connectivity(user="a", server="127.0.0.1:5089", transport=pb.SIP_TRANSPORT_TLS)
+    configuration.accounts.append(pb.Account(account_id="tls", connectivities=[entry]))
+    result = engine.run(configure=pb.Configure(configuration=configuration))
+    assert result.error.code == pb.ERROR_CODE_INVALID_ARGUMENT
+    assert "CA file" in result.error.reason
