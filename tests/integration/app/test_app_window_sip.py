@@ -15,6 +15,7 @@ from app_layer.runtime import Runtime
 from app_layer.state import CallAction
 from app_layer.ui.app import PhoneApp
 from tests.integration.app.procs import (
+    Client,
     Proc,
     free_udp_port,
     start_adapter,
@@ -102,3 +103,16 @@ def test_inbound_call_answered_from_the_toast(qtbot, window) -> None:  # type: i
         assert any(x.startswith("SIP/2.0 200") for x in sip_lines(tmp / "uac.msg"))
     finally:
         sipp.stop()
+
+
+def test_a_desktop_application_sets_the_window_language(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    phone, _, _ = window
+    qtbot.waitUntil(lambda: phone.view_model.state.synced, timeout=15000)
+    connector = phone.bridge.backend.connector  # type: ignore[attr-defined]
+    client = Client(connector.port, connector.token)
+    assert client.request("PUT", "/v1/language", {"language": "ja"})[0] == 200
+    qtbot.waitUntil(lambda: phone.window.call_button.text() == "発信", timeout=5000)
+    assert client.request("POST", "/session", {"language": "ar"})[0] == 200
+    qtbot.waitUntil(
+        lambda: phone.window.layoutDirection() == Qt.LayoutDirection.RightToLeft, timeout=5000
+    )
