@@ -26,6 +26,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1 << 20
+#: A connection that sends no request for this long is closed (no task left behind).
+IDLE_TIMEOUT_S = 120.0
 MAX_HEADERS = 100
 MAX_LINE = 8192
 REASONS = {
@@ -215,7 +217,9 @@ class HttpServer:
     async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; False when the connection should close."""
         try:
-            request = await read_request(reader)
+            request = await asyncio.wait_for(read_request(reader), IDLE_TIMEOUT_S)
+        except TimeoutError:
+            return False
         except HttpError as exc:
             writer.write(encode_response(exc.response(), keep_alive=False))
             await writer.drain()
