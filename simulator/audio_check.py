@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-import wave
+import struct
 from pathlib import Path
 
 import numpy as np
 
 
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """Samples (float) and rate of a 16-bit mono WAV; (empty, 8000) if unreadable.
+
+    A recorder that is still open has not written its chunk sizes yet (pjmedia fills
+    them in at close), so the sizes are not trusted: the data runs to the end of the file.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return np.zeros(0), 8000
+    fmt, data = raw.find(b"fmt "), raw.find(b"data")
+    if raw[:4] != b"RIFF" or fmt < 0 or data < 0:
+        return np.zeros(0), 8000
+    rate = struct.unpack_from("<I", raw, fmt + 12)[0]
+    pcm = raw[data + 8 :]
+    return np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float64), rate
+
+
 def dominant_frequency(path: Path, min_rms: float = 100.0) -> float | None:
     """The strongest frequency in a 16-bit mono WAV, or None if it is (near) silent."""
-    with wave.open(str(path), "rb") as wav:
-        rate = wav.getframerate()
-        frames = wav.readframes(wav.getnframes())
-    samples = np.frombuffer(frames, dtype="<i2").astype(np.float64)
+    samples, rate = read_wav(path)
     samples = samples[len(samples) // 5 :]  # skip the start: jitter buffer and tone ramp-up
     if samples.size < rate // 10 or np.sqrt(np.mean(samples**2)) < min_rms:
         return None
@@ -35,9 +50,7 @@ def _goertzel_power(block: np.ndarray, frequency: float, rate: int) -> float:
 
 def detect_dtmf(path: Path, block_ms: int = 40) -> str:
     """DTMF digits heard in a 16-bit mono WAV (ITU-T Q.24 pairs), in order."""
-    with wave.open(str(path), "rb") as wav:
-        rate = wav.getframerate()
-        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float64)
+    samples, rate = read_wav(path)
     size = rate * block_ms // 1000
     digits, last = [], ""
     for start in range(0, samples.size - size, size):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,8 @@ from simulator.scenario import Scenario
 from simulator.steps import StepFailed, StepRunner
 from simulator.timeline import Timeline
 from simulator.world import SimWorld
+
+log = logging.getLogger(__name__)
 
 #: No single step may take longer than this, whatever it waits for.
 STEP_LIMIT_S = 60.0
@@ -117,6 +120,13 @@ async def _run_steps(
             entry.outcome = "passed"
         except (StepFailed, TimeoutError) as error:
             entry.outcome, entry.message = "failed", str(error) or f"took over {STEP_LIMIT_S:g} s"
+        except Exception as error:  # a bug in a step must fail the step, not the run
+            log.exception("step %d of %s", index, scenario.source)
+            entry.outcome, entry.message = (
+                "failed",
+                f"internal error: {type(error).__name__}: {error}",
+            )
+        if entry.outcome == "failed":
             timeline.note("step", f"FAILED at line {step.line}: {entry.message}")
             failed = True
         entry.seconds = time.monotonic() - start
