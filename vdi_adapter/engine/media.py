@@ -69,6 +69,8 @@ class MediaControl:
     def _started(self, leg: CallLeg, audio_media: Any) -> None:
         if leg.media_started:
             return
+        # pjsua reports media before the answered state: the ring tone stops first.
+        self.ringing(leg, False)
         leg.audio_media = audio_media
         leg.media_started = True
         if self._null_audio:
