@@ -168,7 +168,7 @@ def product() -> Iterator[tuple[RdpHarness, ConnectorClient]]:
         token = harness.session_dir / "connector.token"
         wait_until(token.exists, 30, harness.logs)
         client.token = token.read_text().strip()
-        wait_until(lambda: client.session()["link"]["state"] == "connected", 30, harness.logs)
+        wait_until(lambda: client.link_state() == "connected", 30, harness.logs)
         yield harness, client
     finally:
         harness.stop()

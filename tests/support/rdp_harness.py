@@ -48,6 +48,8 @@ TOOLS = {
     "xrdp-sesman": "xrdp",
     "xfreerdp": "freerdp2-x11",
     "Xvfb": "xvfb",
+    "runuser": "util-linux",
+    "useradd": "passwd",
     "/usr/lib/xorg/modules/libxorgxrdp.so": "xorgxrdp",
 }
 
@@ -58,6 +60,8 @@ class HarnessError(RuntimeError):
 
 def check_tools() -> None:
     """Fail with the Debian package to install when a tool is missing."""
+    if os.geteuid() != 0:
+        raise HarnessError("the RDP test bed needs root: it creates a user and runs xrdp-sesman")
     for tool, package in TOOLS.items():
         if not (Path(tool).exists() if tool.startswith("/") else shutil.which(tool)):
             raise HarnessError(f"{tool} is missing: apt-get install {package}")

@@ -4,12 +4,14 @@ The test drives it over a Unix socket with one JSON object per line and gets one
 JSON reply per line. It uses the product's own ``protocol.vchannel.wts`` backend,
 so what the tests see is what the app layer would see in a real session.
 Ops: open, write, read_exact, close, rtt, reopen, write_until_closed, framed_rtt, and
-link_start, link_wait, link_status, link_rtt, link_stop (the app's ``AdapterLink``).
+link_start, link_wait, link_status, link_rtt, link_abandon, link_stop (the app's
+``AdapterLink``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -70,17 +72,26 @@ class Probe:
     async def op_link_status(self) -> dict[str, Any]:
         return self._link_status()
 
-    async def op_link_rtt(self, count: int = 200) -> dict[str, Any]:
+    async def op_link_rtt(self, count: int = 200, command: str = "hold") -> dict[str, Any]:
         """Command round trips through the whole session stack (result from the adapter)."""
         assert self.link is not None, "link_start first"
         rtts = []
         for _ in range(count):
             start = time.perf_counter()
-            result = await self.link.command(pb.Command(hold=pb.Hold(call_id="call-0001")))
+            result = await self.link.command(_command(command))
             if result.WhichOneof("outcome") != "ok":
                 return {"error": "CommandFailed", "message": str(result)}
             rtts.append((time.perf_counter() - start) * 1000)
         return {"rtts_ms": rtts}
+
+    async def op_link_abandon(self) -> dict[str, Any]:
+        """The app dies: its task stops and its channel handle closes, no Goodbye."""
+        assert self.link_task is not None, "link_start first"
+        self.link_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.link_task
+        self.link = None
+        return {"ok": True}
 
     async def op_link_stop(self) -> dict[str, Any]:
         if self.link is not None:
@@ -192,6 +203,12 @@ class Probe:
             self.pending += data
         data, self.pending = self.pending[:size], self.pending[size:]
         return data
+
+
+def _command(name: str) -> pb.Command:
+    if name == "snapshot":
+        return pb.Command(get_snapshot=pb.GetSnapshot())
+    return pb.Command(hold=pb.Hold(call_id="call-0001"))
 
 
 async def serve(path: Path) -> None:

@@ -9,13 +9,18 @@ place of the adapter service. Assertions are on what each far end received.
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.rdp.workstation import AdapterSocket, ProbeClient, rdp_bed
+from tests.integration.rdp.workstation import AdapterSocket, ProbeClient, rdp_bed, relay_command
 from tests.support.rdp_harness import RdpHarness, descendants
 
 pytestmark = pytest.mark.integration
@@ -134,3 +139,45 @@ def _relay_pids(harness: RdpHarness) -> list[int]:
         if b"vdi_adapter.rdp_relay" in cmdline:
             pids.append(pid)
     return pids
+
+
+def test_an_app_restart_in_the_session_gets_a_fresh_adapter_session(echo: Bed) -> None:
+    """The app dies and starts again while the client stays: FreeRDP keeps the same
+    relay, whose adapter connection carried the old session; the relay connects
+    again once the adapter drops it, and the new app gets a session."""
+    harness, _, probe = echo
+    folder = Path(tempfile.mkdtemp(prefix="softphone-adapter-"))
+    sock = folder / "adapter.sock"
+    log = folder / "adapter.log"
+    adapter = _start_adapter(sock, log)
+    try:
+        harness.client.disconnect()
+        harness.client.relay_command = relay_command(sock)
+        harness.client.connect()
+        probe.call("close")
+        for _ in range(2):
+            assert probe.call("link_start") == {"ok": True}
+            reply = probe.call("link_wait", connects=1, timeout=20.0)
+            assert reply.get("ok"), f"{reply}\n{log.read_text()}"
+            assert "rtts_ms" in probe.call("link_rtt", count=5, command="snapshot")
+            probe.call("link_abandon")  # no Goodbye: the app just dies
+        assert log.read_text().count("app session from") >= 2
+    finally:
+        adapter.send_signal(signal.SIGTERM)
+        try:
+            adapter.wait(10)
+        except subprocess.TimeoutExpired:
+            adapter.kill()
+            adapter.wait(5)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start_adapter(sock: Path, log: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "vdi_adapter.cli", "--unix", str(sock), "--audio", "null"]
+    with log.open("wb") as out:
+        adapter = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while not sock.exists():
+        assert adapter.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.05)
+    return adapter

@@ -102,7 +102,7 @@ def stack() -> Iterator[Stack]:
         token = harness.session_dir / "connector.token"
         wait_until(token.exists, 30, stack.why)
         stack.client.token = token.read_text().strip()
-        wait_until(lambda: stack.link()["state"] == "connected", 30, stack.why)
+        wait_until(lambda: stack.client.link_state() == "connected", 30, stack.why)
         yield stack
     finally:
         harness.stop()

@@ -191,6 +191,13 @@ class ConnectorClient:
     def call(self, call_id: str) -> dict[str, Any] | None:
         return next((c for c in self.session()["calls"] if c["id"] == call_id), None)
 
+    def link_state(self) -> str:
+        """The app's link state, or "" while the connector does not answer yet."""
+        try:
+            return str(self.session()["link"]["state"])
+        except OSError:
+            return ""
+
 
 class SippUas:
     """sipp answering calls on 127.0.0.1, tracing every message to ``folder/uas.msg``."""
