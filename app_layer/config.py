@@ -30,6 +30,7 @@ from app_layer.settings import (
     SRTP_POLICIES,
     TRANSPORT_KINDS,
     AutoAnswer,
+    CallPolicySettings,
     ConfigProblem,
     ConnectorSettings,
     DeviceRuleSettings,
@@ -247,10 +248,39 @@ def _read_calls(reader: _Reader) -> dict[str, Any]:
         when_busy=aa.flag("when_busy", False),
     )
     aa.finish()
+    policy = _read_policy(reader.subtable("policy"))
     reader.finish()
     return {"codec_order": tuple(codecs), "dtmf_method": dtmf, "max_calls": max_calls} | {
-        "auto_answer": auto
+        "auto_answer": auto,
+        "policy": policy,
     }
+
+
+def _read_policy(reader: _Reader) -> CallPolicySettings:
+    default = CallPolicySettings()
+    policy = CallPolicySettings(
+        remote_control=reader.flag("remote_control", default.remote_control),
+        remote_control_refusal_code=reader.get(
+            "remote_control_refusal_code", 489, lambda v: _is_code(v, (489, 403))
+        ),
+        follow_refer=reader.flag("follow_refer", default.follow_refer),
+        session_grace_period_s=reader.number("session_grace_period_s", 300, 5, 86_400),
+        hangup_after_grace=reader.flag("hangup_after_grace", default.hangup_after_grace),
+        missing_headset_reject_code=reader.get(
+            "missing_headset_reject_code", 0, lambda v: _is_code(v, (0, 480, 486, 603))
+        ),
+        default_reject_code=reader.get(
+            "default_reject_code", 486, lambda v: _is_code(v, (486, 603))
+        ),
+    )
+    reader.finish()
+    return policy
+
+
+def _is_code(value: Any, allowed: tuple[int, ...]) -> str | None:
+    if isinstance(value, bool) or value not in allowed:
+        return "one of " + ", ".join(str(a) for a in allowed)
+    return None
 
 
 def _read_network(reader: _Reader) -> NetworkSettings:

@@ -89,6 +89,26 @@ class AutoAnswer:
 
 
 @dataclass(frozen=True)
+class CallPolicySettings:
+    """What the adapter may do on its own, as the administrator decides."""
+
+    #: Obey NOTIFY Event: talk / hold from the server (Genesys SIP Server, BroadSoft).
+    remote_control: bool = True
+    #: Answer to a refused remote-control NOTIFY: 489 Bad Event or 403 Forbidden.
+    remote_control_refusal_code: int = 489
+    #: Follow a REFER from the far end (transfer requested by the other party).
+    follow_refer: bool = True
+    #: Seconds calls stay up on the adapter while the app's session is gone.
+    session_grace_period_s: int = 300
+    #: After the grace period: hang calls up (True) or keep them until the agent decides.
+    hangup_after_grace: bool = True
+    #: Reject incoming calls with this code when no headset is present (0: use another device).
+    missing_headset_reject_code: int = 0
+    #: Code of a plain Reject: 486 Busy Here or 603 Decline.
+    default_reject_code: int = 486
+
+
+@dataclass(frozen=True)
 class DeviceRuleSettings:
     """Ordered device preferences: names or regular expressions."""
 
@@ -174,6 +194,7 @@ class Settings:
     dtmf_method: str = "rfc2833"
     max_calls: int = 4
     auto_answer: AutoAnswer = field(default_factory=AutoAnswer)
+    policy: CallPolicySettings = field(default_factory=CallPolicySettings)
     devices: DeviceRuleSettings = field(default_factory=DeviceRuleSettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     transport: TransportSettings = field(default_factory=TransportSettings)
@@ -198,6 +219,13 @@ class Settings:
                     honour_caller_request=aa.honour_caller_request,
                     when_busy=aa.when_busy,
                 ),
+                remote_control=self.policy.remote_control,
+                remote_control_refusal_code=self.policy.remote_control_refusal_code,
+                follow_refer=self.policy.follow_refer,
+                session_grace_period_s=self.policy.session_grace_period_s,
+                hangup_after_grace=self.policy.hangup_after_grace,
+                missing_headset_reject_code=self.policy.missing_headset_reject_code,
+                default_reject_code=self.policy.default_reject_code,
             ),
             network=self.network.to_message(),
             device_rules=pb.DeviceRules(

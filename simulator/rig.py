@@ -120,7 +120,8 @@ class SimRig:
         self.audio = audio or NullAudioBackend()
         self.view = AgentView(on_change=on_change or (lambda _t: None))
         self.sink = EventSink()
-        self._timing = {"heartbeat_interval": heartbeat_interval, "peer_timeout": peer_timeout}
+        self.heartbeat_interval = heartbeat_interval
+        self.peer_timeout = peer_timeout
         self._engine_factory = engine_factory
         self._attach = attach
         self._record = record
@@ -135,11 +136,17 @@ class SimRig:
         self.link = LoopbackLink(self.profile, self.seed)
         self.engine = self._make_engine()
         await loop.run_in_executor(None, self.engine.start)
-        self.service = AdapterService(self.engine, self.sink, **self._timing)
+        self.service = self._service()
         self._adapter_up = asyncio.Event()
         self._adapter_up.set()
+        extra: dict[str, Any] = {"protocol": self._app_protocol} if self._app_protocol else {}
         self.app = AdapterLink(
-            self._connect, transport="loopback", backoff=Backoff(0.1, 2.0), **self._timing
+            self._connect,
+            transport="loopback",
+            backoff=Backoff(0.1, 2.0),
+            heartbeat_interval=self.heartbeat_interval,
+            peer_timeout=self.peer_timeout,
+            **extra,
         )
         self.app.add_listener(self.view)
         if self._attach is not None:
@@ -155,6 +162,14 @@ class SimRig:
             task.cancel()
         await self.link.aclose()
         await asyncio.get_running_loop().run_in_executor(None, self.engine.stop)
+
+    def _service(self) -> AdapterService:
+        return AdapterService(
+            self.engine,
+            self.sink,
+            heartbeat_interval=self.heartbeat_interval,
+            peer_timeout=self.peer_timeout,
+        )
 
     def _make_engine(self) -> Any:
         if self._engine_factory is not None:
@@ -175,7 +190,7 @@ class SimRig:
         self.sink = EventSink()
         self.engine = self._make_engine()
         await loop.run_in_executor(None, self.engine.start)
-        self.service = AdapterService(self.engine, self.sink, **self._timing)
+        self.service = self._service()
         self._adapter_up.set()
 
     def cut(self, seconds: float) -> None:

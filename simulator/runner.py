@@ -97,6 +97,7 @@ async def _run_world(
         on_change=timeline.agent_saw,
         peer_auto_answer=auto,
         rig_options=options,
+        config=scenario.config,
     ) as world:
         runner = StepRunner(world, timeline.note)
         await _run_steps(scenario, runner, timeline, result)

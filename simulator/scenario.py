@@ -129,6 +129,8 @@ class Scenario:
     tags: tuple[str, ...] = field(default_factory=tuple)
     #: Protocol version the app claims, to rehearse a version mismatch (None: ours).
     app_protocol: tuple[int, int] | None = None
+    #: The agent's configuration, in the schema of the user's config file (docs/config.md).
+    config: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_duration(value: Any) -> float:
@@ -193,6 +195,8 @@ class _Validator:
             "registrar",
             "rtp_loss_pct",
             "tags",
+            "app_protocol",
+            "config",
         }
         for key in data:
             if key not in known:
@@ -218,7 +222,21 @@ class _Validator:
             rtp_loss_pct=float(data.get("rtp_loss_pct", 0.0)),
             tags=tuple(data.get("tags", ())),
             app_protocol=self.app_protocol(data.get("app_protocol")),
+            config=self.config(data.get("config", {})),
         )
+
+    def config(self, value: Any) -> dict[str, Any]:
+        from app_layer.config import parse_settings
+
+        if not isinstance(value, dict):
+            raise self.fail(self.top_line("config"), "config must be a table ([config.calls] ...)")
+        _settings, problems = parse_settings(value, f"{self.path} [config]")
+        if problems:
+            line = next(
+                (n for n, t in enumerate(self.lines, 1) if t.strip().startswith("[config")), 1
+            )
+            raise self.fail(line, "; ".join(str(p) for p in problems))
+        return value
 
     def app_protocol(self, value: Any) -> tuple[int, int] | None:
         if value is None:

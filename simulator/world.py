@@ -13,9 +13,11 @@ import contextlib
 import socket
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from app_layer.config import parse_settings
 from app_layer.connector import Connector
 from app_layer.link import AdapterLink
 from app_layer.phone import Phone
@@ -55,6 +57,7 @@ class SimWorld:
         settings: Settings | None = None,
         peer_auto_answer: dict[str, int] | None = None,
         rig_options: dict[str, Any] | None = None,
+        config: dict[str, Any] | None = None,
     ) -> None:
         self.profile = profile
         self.peer_users = peers or {"customer": "5001"}
@@ -63,6 +66,7 @@ class SimWorld:
         self.audio = audio
         self._settings = settings
         self._rig_options = rig_options or {}
+        self.config = config or {}
         self.peers: dict[str, FarEnd] = {}
         self._stack = contextlib.AsyncExitStack()
 
@@ -104,6 +108,9 @@ class SimWorld:
             await self.start_peer(name, user)
 
     def _default_settings(self) -> Settings:
+        base = Settings()
+        if self.config:
+            base, _problems = parse_settings(self.config, "scenario [config]")  # validated on load
         line = Line(
             id="line1",
             display_name="Agent",
@@ -113,7 +120,7 @@ class SimWorld:
             register=True,
             expiry_s=300,
         )
-        return Settings(lines=(line,))
+        return replace(base, lines=(line,))
 
     def _attach(self, link: AdapterLink) -> None:
         self.phone = Phone(link, self.settings)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from protocol import SOFTWARE_VERSION
+from protocol import SOFTWARE_VERSION, pb
 from protocol.channel import MessageChannel
 from protocol.errors import ChannelError
 from protocol.transports.grpc_transport import GrpcServer, TlsFiles
@@ -165,7 +165,7 @@ async def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _capabilities(engine: object) -> object:
+def _capabilities(engine: object) -> pb.Capabilities | None:
     capabilities = getattr(engine, "capabilities", None)
     return capabilities() if callable(capabilities) else None
 
