@@ -23,7 +23,9 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from protocol.vchannel.capi import (
     CLOSE_ARGTYPES,
@@ -32,6 +34,7 @@ from protocol.vchannel.capi import (
     ChannelFunctions,
     NativeChannel,
     bind,
+    last_error,
 )
 from protocol.vchannel.pipe import RDP_CHUNK, VirtualChannelPipe, VirtualChannelUnavailable
 
@@ -53,7 +56,9 @@ def check_static_name(name: str) -> bytes:
 class WtsLibrary:
     """The WTS virtual-channel functions of one loaded library."""
 
-    def __init__(self, dll: ctypes.CDLL, pollable: bool) -> None:
+    def __init__(
+        self, dll: Any, pollable: bool, error_code: Callable[[], int] = last_error
+    ) -> None:
         self.dll = dll
         self.pollable = pollable
         bind(dll.WTSVirtualChannelOpenEx, [ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint32])
@@ -69,17 +74,18 @@ class WtsLibrary:
             write=dll.WTSVirtualChannelWrite,
             close=dll.WTSVirtualChannelClose,
             timeout_errors=() if pollable else _WINDOWS_READ_TIMEOUTS,
+            last_error=error_code,
         )
 
     def open(self, name: str) -> NativeChannel:
         handle = self.dll.WTSVirtualChannelOpenEx(WTS_CURRENT_SESSION, check_static_name(name), 0)
         if not handle:
             raise VirtualChannelUnavailable(_why_no_handle(name))
-        fd = self._query_fd(handle)
+        fd = self._query_fd(handle) if self.pollable else None
         if fd is None and self.pollable:
             self.dll.WTSVirtualChannelClose(ctypes.c_void_p(handle))
             raise VirtualChannelUnavailable(_why_no_chansrv(name))
-        return NativeChannel(self.functions, handle, fd if self.pollable else None)
+        return NativeChannel(self.functions, handle, fd)
 
     def _query_fd(self, handle: int) -> int | None:
         buffer = ctypes.c_void_p()

@@ -108,3 +108,33 @@ class FakeWfApi:
     def _fail(self, code: int) -> int:
         self._errors.code = code
         return 0
+
+
+OPEN_EX = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint32)
+QUERY = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_void_p), _U32P
+)
+FREE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+
+@dataclass
+class FakeWtsApi(FakeWfApi):
+    """The same fake client behind the WTS exports of ``wtsapi32.dll`` (Windows RDS/AVD)."""
+
+    queries: int = 0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.WTSVirtualChannelOpenEx = OPEN_EX(self._open_ex)
+        self.WTSVirtualChannelRead = self.WFVirtualChannelRead
+        self.WTSVirtualChannelWrite = self.WFVirtualChannelWrite
+        self.WTSVirtualChannelClose = self.WFVirtualChannelClose
+        self.WTSVirtualChannelQuery = QUERY(self._query)
+        self.WTSFreeMemory = FREE(lambda pointer: None)
+
+    def _open_ex(self, session: int, name: bytes, flags: int) -> int | None:
+        return self._open(None, session, name)
+
+    def _query(self, handle: int, kind: int, buffer: object, size: object) -> int:
+        self.queries += 1
+        return 0
