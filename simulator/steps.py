@@ -397,10 +397,20 @@ class StepRunner:
     async def expect_peer_media(
         self, value: str, timeout: float, call: str | None, peer: str | None
     ) -> None:
-        """What the far end's endpoint made of our SDP (a=sendonly -> remote_hold, ...)."""
+        """What the far end's endpoint made of our SDP now (a=sendonly -> remote_hold, ...)."""
         if peer is None:
             raise StepFailed("expect peer_media needs peer=<name>")
-        await self.peer_wait(peer, "media", lambda e: e["status"] == value, timeout)
+        far = self.world.peers[peer]
+
+        def latest() -> str:
+            while not far.events.empty():  # the newest media event counts, not an old one
+                far.seen.append(far.events.get_nowait())
+            media = [e for e in far.seen if e.get("event") == "media"]
+            return str(media[-1]["status"]) if media else "none"
+
+        await self.until(
+            lambda: latest() == value, f"{peer} media {value} (is {latest()})", timeout
+        )
 
     async def expect_dtmf_tones(
         self, value: str, timeout: float, call: str | None, peer: str | None
