@@ -8,7 +8,7 @@ process, driven by JSON lines on stdin and reporting JSON lines on stdout:
     {"event": "state", "call": 0, "state": "CONFIRMED", "code": 200, "reason": "OK"}
 
 Operations: call, answer (code), reject (code), hangup, hold, retrieve, dtmf (digits,
-method rfc2833|info), transfer (target: a blind REFER), tone (frequency) / tone_stop,
+method rfc2833|info|inband), transfer (target: a blind REFER), tone (frequency) / tone_stop,
 play (wav), record (wav) / record_stop, notify (event, body, content_type: an
 in-dialog NOTIFY), info (body, content_type), quit. Events: ready, incoming (with
 the whole INVITE), state, media, dtmf, request (in-dialog requests received),
@@ -344,7 +344,9 @@ class _Peer:
 
     def op_dtmf(self, request: State) -> None:
         call = self._call(request)
-        if request.get("method", "rfc2833") == "info":
+        if request.get("method") == "inband":
+            self._play_digits(call, request["digits"])
+        elif request.get("method", "rfc2833") == "info":
             prm = self.pj.CallSendDtmfParam()
             prm.method = self.pj.PJSUA_DTMF_METHOD_SIP_INFO
             prm.digits = request["digits"]
@@ -352,6 +354,22 @@ class _Peer:
             call.sendDtmf(prm)
         else:
             call.dialDtmf(request["digits"])
+
+    def _play_digits(self, call: Any, digits: str) -> None:
+        pj = self.pj
+        tones = pj.ToneDigitVector()
+        for digit in digits:
+            tone = pj.ToneDigit()
+            tone.digit, tone.on_msec, tone.off_msec, tone.volume = digit, 100, 100, 0
+            tones.append(tone)
+        generator = pj.ToneGenerator()
+        generator.createToneGenerator(16000, 1)
+        generator.startTransmit(call.audio_media())
+        # Bridge connections take effect on a later clock tick (pjsua2 2.15 queues them).
+        for _ in range(6):
+            self.endpoint.libHandleEvents(10)
+        generator.playDigits(tones)
+        self._replace_helper(call.number, "tone", generator)
 
     def op_tone(self, request: State) -> None:
         pj = self.pj

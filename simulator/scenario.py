@@ -85,6 +85,17 @@ ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
 }
 VIA = frozenset({"connector", "notify", "ui", "adapter"})
+#: Which ways of acting each action supports (connector: the CTI app; ui: the agent's
+#: window; notify: the server by NOTIFY; adapter: the app's own command).
+VIA_BY_ACTION = {
+    "answer": frozenset({"connector", "notify", "ui", "adapter"}),
+    "hold": frozenset({"connector", "notify", "ui"}),
+    "retrieve": frozenset({"connector", "notify", "ui"}),
+    "hangup": frozenset({"connector", "ui"}),
+    "mute": frozenset({"connector", "ui"}),
+    "unmute": frozenset({"connector", "ui"}),
+    "dial": frozenset({"connector", "adapter"}),
+}
 CALL_STATES = frozenset(
     {"dialing", "ringback", "ringing", "connecting", "connected", "ended", "none"}
 )
@@ -328,7 +339,7 @@ def _check(action: str, key: str, value: Any, peers: set[str]) -> None:
     elif key in ("tone",):
         parse_frequency(value)
     elif key == "via":
-        _one_of(value, VIA)
+        _one_of(value, VIA_BY_ACTION.get(action, frozenset({"connector"})))
     elif key in ("call_state", "peer_state"):
         _one_of(value, CALL_STATES)
     elif key == "registration":

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app_layer.state import CallAction
 from protocol import pb
 from simulator.audio_check import detect_dtmf, dominant_frequency
 from simulator.rig import describe_call
@@ -119,6 +120,16 @@ class StepRunner:
             raise StepFailed(f"connector: {reply.describe()}")
         return reply.body
 
+    async def ui(self, call_id: str, action: CallAction) -> None:
+        """Do what the agent's click in the window does (its view-model's action)."""
+        self.note("agent", f"clicks {action.value} in the window")
+        before = len(self.world.ui_messages)
+        if not self.world.agent_ui.act(call_id, action):
+            raise StepFailed(f"the window refused {action.value}: {self.world.ui_messages[-1]}")
+        await asyncio.sleep(0.2)  # the command's outcome comes back as a message if it fails
+        if len(self.world.ui_messages) > before:
+            raise StepFailed(f"the window reports: {self.world.ui_messages[-1]}")
+
     async def adapter(self, command: pb.Command) -> pb.Result:
         result = await self.world.rig.command(command)
         if result.WhichOneof("outcome") == "error":
@@ -183,6 +194,8 @@ class StepRunner:
             await self.peer_notify(call_id, "talk")
         elif via == "adapter":
             await self.adapter(pb.Command(answer=pb.Answer(call_id=call_id)))
+        elif via == "ui":
+            await self.ui(call_id, CallAction.ANSWER)
         else:
             await self.connector("POST", f"/v1/calls/{call_id}/answer")
 
@@ -199,8 +212,10 @@ class StepRunner:
     ) -> None:
         if by != "agent":
             await self.peer_op(by, "hangup", call=self.peer_calls[by])
-            return
-        await self.connector("POST", f"/v1/calls/{self.call_id(call)}/hangup")
+        elif via == "ui":
+            await self.ui(self.call_id(call), CallAction.HANGUP)
+        else:
+            await self.connector("POST", f"/v1/calls/{self.call_id(call)}/hangup")
 
     async def do_hold(
         self, via: str = "connector", call: str | None = None, by: str = "agent"
@@ -218,13 +233,21 @@ class StepRunner:
             await self.peer_op(by, action, call=self.peer_calls[by])
         elif via == "notify":
             await self.peer_notify(call_id, "hold" if action == "hold" else "talk")
+        elif via == "ui":
+            await self.ui(call_id, CallAction.HOLD if action == "hold" else CallAction.RETRIEVE)
         else:
             await self.connector("POST", f"/v1/calls/{call_id}/{action}")
 
     async def do_mute(self, call: str | None = None, via: str = "connector") -> None:
+        if via == "ui":
+            await self.ui(self.call_id(call), CallAction.MUTE)
+            return
         await self.connector("POST", f"/v1/calls/{self.call_id(call)}/mute")
 
     async def do_unmute(self, call: str | None = None, via: str = "connector") -> None:
+        if via == "ui":
+            await self.ui(self.call_id(call), CallAction.UNMUTE)
+            return
         await self.connector("POST", f"/v1/calls/{self.call_id(call)}/unmute")
 
     async def do_dtmf(

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import socket
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from app_layer.connector import Connector
 from app_layer.link import AdapterLink
 from app_layer.phone import Phone
 from app_layer.settings import ConnectorSettings, Line, Secret, Settings
+from app_layer.ui.viewmodel import PhoneViewModel
 from protocol.impairment import ImpairmentProfile
 from simulator.connector_client import ConnectorClient
 from simulator.far_end import FarEnd
@@ -68,6 +69,7 @@ class SimWorld:
         self._rig_options = rig_options or {}
         self.config = config or {}
         self.peers: dict[str, FarEnd] = {}
+        self._ui_tasks: set[asyncio.Task[None]] = set()
         self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> SimWorld:
@@ -124,6 +126,23 @@ class SimWorld:
 
     def _attach(self, link: AdapterLink) -> None:
         self.phone = Phone(link, self.settings)
+        # The window's view-model, fed like the window's: what an agent's click goes through.
+        self.agent_ui = PhoneViewModel(self._ui_submit)
+        self.ui_messages: list[str] = []
+        self.agent_ui.command_failed.connect(self.ui_messages.append)
+        self.phone.subscribe(self.agent_ui.apply)
+
+    def _ui_submit(self, label: str, action: Callable[[Phone], Awaitable[Any]]) -> None:
+        async def run() -> None:
+            try:
+                outcome: object = await action(self.phone)
+            except Exception as error:
+                outcome = error
+            self.agent_ui.command_done(label, outcome)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._ui_tasks.add(task)
+        task.add_done_callback(self._ui_tasks.discard)
 
     async def start_peer(self, name: str, user: str) -> FarEnd:
         peer = FarEnd(
