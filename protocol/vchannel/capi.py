@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from protocol.errors import ChannelClosed
 
@@ -39,10 +40,10 @@ WRITE_ARGTYPES = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint32, _U32_P]
 CLOSE_ARGTYPES = [ctypes.c_void_p]
 
 
-def bind(function: object, argtypes: Sequence[object], restype: object = ctypes.c_int) -> None:
+def bind(function: Any, argtypes: Sequence[object], restype: object = ctypes.c_int) -> None:
     """Declare a C function's prototype so ctypes converts arguments and results right."""
-    function.argtypes = list(argtypes)  # type: ignore[attr-defined]
-    function.restype = restype  # type: ignore[attr-defined]
+    function.argtypes = list(argtypes)
+    function.restype = restype
 
 
 def last_error() -> int:

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,11 +135,13 @@ def port_answers(port: int, hosts: Sequence[str] = ("127.0.0.1", "::1")) -> bool
     return False
 
 
-def wait_for(what: str, ready: object, timeout: float, logs: Sequence[Path] = ()) -> None:
+def wait_for(
+    what: str, ready: Callable[[], object], timeout: float, logs: Sequence[Path] = ()
+) -> None:
     """Poll ``ready()`` until true; on timeout raise with the tails of ``logs``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if ready():  # type: ignore[operator]
+        if ready():
             return
         time.sleep(0.05)
     tails = "\n".join(f"--- {log}\n{tail(log)}" for log in logs)

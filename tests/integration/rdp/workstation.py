@@ -186,7 +186,7 @@ class ConnectorClient:
     def session(self) -> dict[str, Any]:
         status, body = self.request("GET", "/v1/session")
         assert status == 200, body
-        return body  # type: ignore[no-any-return]
+        return dict(body)
 
     def call(self, call_id: str) -> dict[str, Any] | None:
         return next((c for c in self.session()["calls"] if c["id"] == call_id), None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 WAIT_TIMEOUT = 258
 ERROR_BROKEN_PIPE = 109
@@ -75,7 +76,7 @@ class FakeWfApi:
             return None
         return HANDLE
 
-    def _read(self, handle: int, timeout: int, buffer: int, size: int, count: _U32P) -> int:
+    def _read(self, handle: int, timeout: int, buffer: int, size: int, count: Any) -> int:
         self.read_calls += 1
         with self._changed:
             self._changed.wait_for(lambda: self._inbound or self._broken, timeout / 1000)
@@ -89,7 +90,7 @@ class FakeWfApi:
         count[0] = len(data)
         return 1
 
-    def _write(self, handle: int, buffer: int, length: int, count: _U32P) -> int:
+    def _write(self, handle: int, buffer: int, length: int, count: Any) -> int:
         if self._broken:
             return self._fail(self._broken)
         taken = min(length, self.take_at_most)
