@@ -55,6 +55,11 @@ class VirtualDevice:
         return f"{self.key}_out"
 
     @property
+    def capture_source(self) -> str:
+        """The PulseAudio source the device records from."""
+        return f"{self.input_sink}.monitor"
+
+    @property
     def input_sink(self) -> str:
         """Null sink whose monitor is the device's microphone; play into it to speak."""
         return f"{self.key}_in"
@@ -158,8 +163,7 @@ class PulseAudioServer:
         if name in self.devices:
             raise PulseAudioError(f"device already plugged: {name}")
         self._plugged += 1
-        key = f"dev{self._plugged}"
-        device = VirtualDevice(name=name, key=key, playback=playback, capture=capture)
+        device = VirtualDevice(name, f"dev{self._plugged}", playback, capture)
         for sink in (device.output_sink, device.input_sink):
             device.modules.append(self._load_null_sink(sink, name))
         self.devices[name] = device
@@ -258,7 +262,7 @@ def _pcm_entry(device: VirtualDevice) -> str:
     if device.playback:
         parts.append(f'  playback.pcm {{ type pulse device "{device.output_sink}" }}\n')
     if device.capture:
-        parts.append(f'  capture.pcm {{ type pulse device "{device.input_sink}.monitor" }}\n')
+        parts.append(f'  capture.pcm {{ type pulse device "{device.capture_source}" }}\n')
     parts.append(f'  hint {{ show on description "{device.name}" }}\n}}\n')
     return "".join(parts)
 

@@ -9,8 +9,8 @@ only moves them:
   ``pj.ByteVector`` element by element costs ~0.4 ms per frame in Python, so its bytes
   are read in one copy from the vector's storage (``_vector_bytes``), after checking
   once that this gives the same bytes as the slow path.
-* ``DeviceStreams`` is one duplex PortAudio stream (microphone, loudspeaker) at 48 kHz
-  with 10 ms blocks (the APM's frame); 8/16 kHz duplex streams stalled here.
+* ``DeviceStreams`` is an input and an output PortAudio stream at 48 kHz with 10 ms
+  blocks (the APM's frame); 8/16 kHz streams stalled here.
 * A device switch opens and starts the new streams first, then hands the pipeline over
   between two blocks and closes the old ones, so at most one block is lost.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import threading
+import time
 from typing import Any
 
 import pjsua2 as pj
@@ -81,71 +82,110 @@ class CallPort(pj.AudioMediaPort):
     def onFrameReceived(self, frame: Any) -> None:
         pipeline = self.pipeline
         if pipeline is not None and frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
+            started = time.perf_counter()
             pipeline.from_call(_vector_bytes(frame.buf))
             self.frames_in += 1
+            pipeline.busy_s += time.perf_counter() - started
 
     def onFrameRequested(self, frame: Any) -> None:
         pipeline = self.pipeline
         if pipeline is None:
             return
+        started = time.perf_counter()
         data = pipeline.to_call()
         frame.buf = pj.ByteVector(data)
         frame.size = len(data)
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
         self.frames_out += 1
+        pipeline.busy_s += time.perf_counter() - started
 
 
 class DeviceStreams:
-    """One duplex PortAudio stream feeding a pipeline while it is the active one."""
+    """An input and an output PortAudio stream feeding a pipeline while they are active.
+
+    Two streams rather than one duplex stream: PortAudio's ALSA duplex mode over the
+    PulseAudio plugin polls in a loop and keeps a core busy; separate streams cost
+    well under 1 %. The APM aligns playback and capture itself.
+    """
 
     def __init__(self, owner: CallBridge, microphone: str | None, speaker: str | None) -> None:
         self.microphone = microphone
         self.speaker = speaker
         self._owner = owner
-        self._stream: sd.RawStream | sd.Stream | None = None
+        self._streams: list[Any] = []
         self.status_flags = 0
-        self.running = threading.Event()
-        """Set by the first callback: the device really delivers and takes audio."""
+        self._started = {"input": threading.Event(), "output": threading.Event()}
+
+    @property
+    def running(self) -> bool:
+        """Every stream has delivered a first block: the devices really work."""
+        wanted = [kind for kind, on in (("input", self.microphone), ("output", self.speaker)) if on]
+        return all(self._started[kind].is_set() for kind in wanted)
+
+    def wait_running(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.running and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self.running
 
     def open(self) -> None:
+        if not (self.microphone or self.speaker):
+            raise DeviceUnavailable("no device to open")
+        try:
+            if self.speaker:
+                self._open_one(sd.OutputStream, self.speaker, False, self._play)
+            if self.microphone:
+                self._open_one(sd.InputStream, self.microphone, True, self._capture)
+        except Exception:
+            self.close()
+            raise
+
+    def _open_one(self, kind: Any, name: str, recording: bool, callback: Any) -> None:
         with PortAudioStreams.lock():
-            kind, device, channels = _stream_shape(self.microphone, self.speaker)
-            self._stream = kind(
-                device=device,
+            stream = kind(
+                device=portaudio_index(name, recording=recording),
                 samplerate=DEVICE_RATE,
                 blocksize=FRAME_SAMPLES,
-                channels=channels,
+                channels=1,
                 dtype="int16",
                 latency="low",
-                callback=self._callback,
+                callback=callback,
             )
             PortAudioStreams.opened()
-        self._stream.start()
+        self._streams.append(stream)
+        stream.start()
 
-    def _callback(self, *args: Any) -> None:
-        indata, outdata = _split_args(self.microphone, self.speaker, args)
-        self.running.set()
-        status = args[-1]
-        if status:
-            self.status_flags += 1
+    def _play(self, outdata: Any, _frames: int, _time: Any, status: Any) -> None:
+        self._started["output"].set()
+        self.status_flags += bool(status)
         if self._owner.active_streams is not self:
-            if outdata is not None:
-                outdata.fill(0)
+            outdata.fill(0)
             return
-        self._owner.pipeline.device_block(
-            indata[:, 0] if indata is not None else None,
-            outdata[:, 0] if outdata is not None else None,
-        )
+        started = time.perf_counter()
+        pipeline = self._owner.pipeline
+        pipeline.play_block(outdata[:, 0])
+        pipeline.busy_s += time.perf_counter() - started
+
+    def _capture(self, indata: Any, _frames: int, _time: Any, status: Any) -> None:
+        self._started["input"].set()
+        self.status_flags += bool(status)
+        if self._owner.active_streams is not self:
+            return
+        started = time.perf_counter()
+        pipeline = self._owner.pipeline
+        pipeline.capture_block(indata[:, 0])
+        pipeline.busy_s += time.perf_counter() - started
 
     def close(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is None:
-            return
-        try:
-            stream.abort()
-            stream.close()
-        finally:
-            PortAudioStreams.closed()
+        streams, self._streams = self._streams, []
+        for stream in streams:
+            try:
+                stream.abort()
+                stream.close()
+            except sd.PortAudioError as error:
+                log.debug("closing a stream: %s", error)
+            finally:
+                PortAudioStreams.closed()
 
 
 class DeviceUnavailable(RuntimeError):
@@ -159,30 +199,6 @@ def portaudio_index(name: str, *, recording: bool) -> int:
         if device["name"] == name and device[channels] > 0:
             return index
     raise DeviceUnavailable(f"sound device not available: {name}")
-
-
-def _stream_shape(microphone: str | None, speaker: str | None) -> tuple[Any, Any, Any]:
-    if microphone and speaker:
-        pair = (
-            portaudio_index(microphone, recording=True),
-            portaudio_index(speaker, recording=False),
-        )
-        return sd.Stream, pair, 1
-    if microphone:
-        return sd.InputStream, portaudio_index(microphone, recording=True), 1
-    if speaker:
-        return sd.OutputStream, portaudio_index(speaker, recording=False), 1
-    raise DeviceUnavailable("no device to open")
-
-
-def _split_args(
-    microphone: str | None, speaker: str | None, args: tuple[Any, ...]
-) -> tuple[Any, Any]:
-    if microphone and speaker:
-        return args[0], args[1]
-    if microphone:
-        return args[0], None
-    return None, args[0]
 
 
 class CallBridge:
@@ -203,7 +219,7 @@ class CallBridge:
             fresh.open()
             # A stream may take a second to deliver its first block after start():
             # the old one keeps the call going until the new one does.
-            if not fresh.running.wait(START_TIMEOUT_S):
+            if not fresh.wait_running(START_TIMEOUT_S):
                 log.warning("%s/%s slow to start", microphone, speaker)
             old, self.active_streams = self.active_streams, fresh
             if old is not None:

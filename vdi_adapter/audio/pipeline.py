@@ -3,10 +3,11 @@
 Theory of operation: two directions, each a producer, a bounded ring and a consumer.
 
     downlink  pjmedia frame (call rate, 20 ms) --resample x drift--> play ring (48 kHz)
-              device callback takes 10 ms --x speaker volume (+ tones)--> loudspeaker
-    uplink    device callback: microphone 10 ms x gain --APM (AEC3/NS/AGC/HPF, with the
-              block just played as the echo reference)--> mute --resample x drift-->
-              send ring (call rate); pjmedia takes 20 ms frames for the encoder
+              output callback takes 10 ms --x speaker volume (+ tones)--> loudspeaker, and the
+              same block into the echo-reference queue
+    uplink    input callback: microphone 10 ms x gain --APM (AEC3/NS/AGC/HPF, with the
+              next queued played block as reference)--> mute
+              --resample x drift--> send ring (call rate); pjmedia takes 20 ms frames
 
 The resampler (libsamplerate via ``samplerate``, "sinc_fastest") converts between the
 device's 48 kHz and the conference bridge's clock rate; its ratio also carries the
@@ -15,13 +16,15 @@ that changes from block to block without clicks. A ring more than ``trim_ms`` ab
 target (start-up, a clock stall) is cut back to the target at once.
 
 ``MediaPipeline`` owns no thread, stream or pjsua2 object: the driver (``bridge.py``)
-calls ``from_call``/``to_call`` on pjmedia's clock thread and ``device_block`` on the
-PortAudio thread. Everything per block is a handful of numpy operations on whole arrays.
+calls ``from_call``/``to_call`` on pjmedia's clock thread, ``play_block`` and
+``capture_block`` on the PortAudio output and input threads. Everything per block is a
+handful of numpy operations on whole arrays.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +35,9 @@ from vdi_adapter.audio.buffers import DriftController, SampleRing, dbfs
 from vdi_adapter.audio.processing import FRAME_SAMPLES, VoiceProcessing
 
 DEVICE_RATE = 48000
+ECHO_REFERENCE_BLOCKS = 30
+"""Most played blocks waiting for their captured block (300 ms) before a resync."""
+ECHO_REFERENCE_RESYNC = 2
 INT16_SCALE = 32768.0
 
 
@@ -67,7 +73,7 @@ class MediaPipeline:
         controls: AudioControls,
         processing: VoiceProcessing | None = None,
         *,
-        target_ms: int = 30,
+        target_ms: int = 20,
         capacity_ms: int = 240,
         trim_ms: int = 50,
     ) -> None:
@@ -87,7 +93,11 @@ class MediaPipeline:
         self.latency = LatencyLog()
         self.mixers: list[Callable[[int], np.ndarray | None]] = []
         self.call_muted = False
+        self.busy_s = 0.0
+        """CPU time spent in the bridge's callbacks (both threads), for diagnostics."""
         self._refilling: set[int] = set()
+        self._echo_reference: deque[np.ndarray] = deque(maxlen=2 * ECHO_REFERENCE_BLOCKS)
+        self._capturing = False
         self.device_running = False
         """Set by the first device block; until then calls' audio is not queued."""
         self._mixers_lock = threading.Lock()
@@ -128,24 +138,31 @@ class MediaPipeline:
     # sound-device side (PortAudio callback thread)
 
     def device_block(self, microphone: np.ndarray | None, loudspeaker: np.ndarray | None) -> None:
-        """One 10 ms device block: fill ``loudspeaker`` (int16) and consume ``microphone``."""
+        """One 10 ms block of both directions, as a duplex device would call it."""
+        if loudspeaker is not None:
+            self.play_block(loudspeaker)
+        if microphone is not None:
+            self.capture_block(microphone)
+
+    def play_block(self, loudspeaker: np.ndarray) -> None:
+        """Fill one 10 ms loudspeaker block (int16); output-stream thread."""
         self.device_running = True
         self.latency.downlink(self.play_ring.level / DEVICE_RATE)
         played = self._take(self.play_ring, self.play_drift, FRAME_SAMPLES)
         played *= np.float32(self.controls.speaker_gain)
         played = self._mix_tones(played)
         self.speaker_meter.feed(played)
-        played16 = _to_int16(played)
-        if loudspeaker is not None:
-            loudspeaker[:] = played16
-        if microphone is not None:
-            self._send(microphone, played16)
+        loudspeaker[:] = _to_int16(played)
+        if self.processing is not None:
+            self._echo_reference.append(loudspeaker.copy())
 
-    def _send(self, microphone: np.ndarray, played16: np.ndarray) -> None:
+    def capture_block(self, microphone: np.ndarray) -> None:
+        """Consume one 10 ms microphone block (int16); input-stream thread."""
+        self.device_running = True
         gain = self.controls.microphone_gain
         captured = microphone if gain == 1.0 else _to_int16(microphone * (gain / INT16_SCALE))
         if self.processing is not None:
-            captured = self.processing.process(captured, played16)
+            captured = self.processing.process(captured, self._reference_block())
         samples = captured.astype(np.float32) / INT16_SCALE
         if self.controls.muted or self.call_muted:
             samples[:] = 0.0
@@ -153,6 +170,17 @@ class MediaPipeline:
         ratio = self.call_rate / DEVICE_RATE * self.send_drift.correction(self.send_ring.level)
         self.send_ring.write(self._up.process(samples, ratio, end_of_input=False))
         self._trim(self.send_ring, self.send_drift, self.call_rate)
+
+    def _reference_block(self) -> np.ndarray:
+        # One played block per captured block, oldest first, so the delay AEC3 sees stays
+        # constant whatever the threads' timing. The queue starts with the capture (the
+        # streams start seconds apart) and is cut back if the clocks drift apart.
+        queue = self._echo_reference
+        if not self._capturing or len(queue) > ECHO_REFERENCE_BLOCKS:
+            self._capturing = True
+            while len(queue) > ECHO_REFERENCE_RESYNC:
+                queue.popleft()
+        return queue.popleft() if queue else np.zeros(FRAME_SAMPLES, dtype=np.int16)
 
     def _mix_tones(self, played: np.ndarray) -> np.ndarray:
         with self._mixers_lock:

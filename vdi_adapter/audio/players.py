@@ -11,6 +11,7 @@ import numpy as np
 import sounddevice as sd
 
 from vdi_adapter.audio.bridge import portaudio_index
+from vdi_adapter.audio.buffers import SampleRing
 from vdi_adapter.audio.devices import PortAudioStreams
 from vdi_adapter.audio.pipeline import DEVICE_RATE, INT16_SCALE, LevelMeter
 from vdi_adapter.audio.processing import FRAME_SAMPLES
@@ -64,34 +65,45 @@ def run_device_test(microphone: str, speaker: str, seconds: float) -> tuple[floa
     """Loop the microphone to the speaker for ``seconds``; (microphone, speaker) dBFS.
 
     The levels are the loudest 10 ms block seen, the figure a person checks ("does the
-    meter move when I speak?").
+    meter move when I speak?"). Two streams and a small ring, as in calls.
     """
+    ring = SampleRing(DEVICE_RATE // 5)
     mic_meter, speaker_meter = LevelMeter(), LevelMeter()
 
-    def loop(indata: np.ndarray, outdata: np.ndarray, _frames: int, _t: Any, _s: Any) -> None:
+    def capture(indata: np.ndarray, _frames: int, _t: Any, _s: Any) -> None:
         samples = indata[:, 0].astype(np.float32) / INT16_SCALE
         mic_meter.feed(samples)
-        speaker_meter.feed(samples)
-        outdata[:] = indata
+        ring.write(samples)
 
-    with PortAudioStreams.lock():
-        pair = (
-            portaudio_index(microphone, recording=True),
-            portaudio_index(speaker, recording=False),
-        )
-        stream = sd.Stream(
-            device=pair, samplerate=DEVICE_RATE, blocksize=FRAME_SAMPLES, channels=1,
-            dtype="int16", latency="low", callback=loop,
-        )  # fmt: skip
-        PortAudioStreams.opened()
+    def play(outdata: np.ndarray, frames: int, _t: Any, _s: Any) -> None:
+        samples = ring.read(frames)
+        speaker_meter.feed(samples)
+        outdata[:, 0] = np.clip(samples * INT16_SCALE, -32768, 32767).astype(np.int16)
+
+    streams = [
+        _open(sd.InputStream, portaudio_index(microphone, recording=True), capture),
+        _open(sd.OutputStream, portaudio_index(speaker, recording=False), play),
+    ]
     try:
-        stream.start()
+        for stream in streams:
+            stream.start()
         time.sleep(seconds)
     finally:
-        stream.abort()
-        stream.close()
-        PortAudioStreams.closed()
+        for stream in streams:
+            stream.abort()
+            stream.close()
+            PortAudioStreams.closed()
     return mic_meter.take(), speaker_meter.take()
+
+
+def _open(kind: Any, device: int, callback: Any) -> Any:
+    with PortAudioStreams.lock():
+        stream = kind(
+            device=device, samplerate=DEVICE_RATE, blocksize=FRAME_SAMPLES, channels=1,
+            dtype="int16", latency="low", callback=callback,
+        )  # fmt: skip
+        PortAudioStreams.opened()
+    return stream
 
 
 class Ticker:

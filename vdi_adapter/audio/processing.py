@@ -9,10 +9,13 @@ pjmedia's sound device port, which the adapter does not use (audio goes through
 PortAudio), so it cannot see the true playback signal.
 
 The APM works on 10 ms frames; at the 48 kHz device rate that is 480 samples. The
-playback signal (``render``) must be fed before the microphone frame it echoes into.
+playback signal goes in through ``render`` (output thread) as it is played, the
+microphone through ``capture`` (input thread); AEC3 aligns the two itself.
 """
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 
@@ -22,7 +25,7 @@ RATE = 48000
 
 
 class VoiceProcessing:
-    """One APM instance per call; not thread safe (the device callback owns it)."""
+    """One APM instance per call; render and capture may come from different threads."""
 
     def __init__(
         self,
@@ -35,6 +38,7 @@ class VoiceProcessing:
         from livekit import rtc  # imported late: loading the WebRTC library takes ~0.2 s
 
         self._rtc = rtc
+        self._lock = threading.Lock()
         self._apm = rtc.AudioProcessingModule(
             echo_cancellation=echo_cancellation,
             noise_suppression=noise_suppression,
@@ -46,13 +50,20 @@ class VoiceProcessing:
         """Tell AEC3 the expected playback-to-capture delay (it refines it itself)."""
         self._apm.set_stream_delay_ms(int(delay_ms))
 
-    def process(self, capture: np.ndarray, render: np.ndarray) -> np.ndarray:
-        """Process one 10 ms microphone frame given the frame played at the same time.
+    def render(self, played: np.ndarray) -> None:
+        """Feed one 10 ms block as played (int16 x ``FRAME_SAMPLES``): the echo reference."""
+        frame = self._rtc.AudioFrame(played.tobytes(), RATE, 1, FRAME_SAMPLES)
+        with self._lock:
+            self._apm.process_reverse_stream(frame)
 
-        Both are int16 arrays of ``FRAME_SAMPLES``; returns the cleaned microphone frame.
-        """
-        reverse = self._rtc.AudioFrame(render.tobytes(), RATE, 1, FRAME_SAMPLES)
-        self._apm.process_reverse_stream(reverse)
-        frame = self._rtc.AudioFrame(capture.tobytes(), RATE, 1, FRAME_SAMPLES)
-        self._apm.process_stream(frame)
+    def capture(self, captured: np.ndarray) -> np.ndarray:
+        """Clean one 10 ms microphone block (int16 x ``FRAME_SAMPLES``)."""
+        frame = self._rtc.AudioFrame(captured.tobytes(), RATE, 1, FRAME_SAMPLES)
+        with self._lock:
+            self._apm.process_stream(frame)
         return np.frombuffer(frame.data, dtype=np.int16)
+
+    def process(self, captured: np.ndarray, played: np.ndarray) -> np.ndarray:
+        """``render`` then ``capture``, for a duplex caller."""
+        self.render(played)
+        return self.capture(captured)

@@ -48,17 +48,23 @@ def start_endpoint(port: int, codec: str) -> pj.Endpoint:
     ep.libStart()
     ep.audDevManager().setNullDev()
     for info in ep.codecEnum2():
-        wanted = info.codecId.lower().startswith(codec.lower() + "/")
+        prefix = codec.lower() if "/" in codec else codec.lower() + "/"
+        wanted = info.codecId.lower().startswith(prefix)
         ep.codecSetPriority(info.codecId, 255 if wanted else 0)
     return ep
 
 
-def make_account(ep: pj.Endpoint, user: str, port: int, rtp_port: int) -> pj.Account:
+def make_account(
+    ep: pj.Endpoint, user: str, port: int, rtp_port: int, public: str = ""
+) -> pj.Account:
     cfg = pj.AccountConfig()
     cfg.idUri = f"sip:{user}@127.0.0.1:{port}"
     cfg.mediaConfig.transportConfig.port = rtp_port
     cfg.mediaConfig.transportConfig.portRange = 100
     cfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+    if public:
+        # Advertise a relay's address in the SDP, so RTP to us crosses the relay.
+        cfg.mediaConfig.transportConfig.publicAddress = public
     account = Account()
     account.create(cfg)
     return account
@@ -112,7 +118,7 @@ def stdin_lines() -> queue.Queue[dict[str, Any]]:
 
 def run_far(args: argparse.Namespace) -> None:
     ep = start_endpoint(args.port, args.codec)
-    account = make_account(ep, "far", args.port, args.rtp_port)
+    account = make_account(ep, "far", args.port, args.rtp_port, args.media_public)
     commands = stdin_lines()
     emit(event="ready")
     call = player = recorder = None
@@ -165,7 +171,7 @@ def run_near(args: argparse.Namespace) -> None:
     from vdi_adapter.event_sink import EventSink
 
     ep = start_endpoint(args.port, args.codec)
-    account = make_account(ep, "near", args.port, args.rtp_port)
+    account = make_account(ep, "near", args.port, args.rtp_port, args.media_public)
     sink = EventSink()
     sink.subscribe(
         lambda event: emit(
@@ -179,6 +185,7 @@ def run_near(args: argparse.Namespace) -> None:
     call = Call(account)
     call.makeCall(args.dial, pj.CallOpParam(True))
     bridged = False
+    tap = None
     while True:
         ep.libHandleEvents(10)
         while not call.events.empty():
@@ -186,6 +193,11 @@ def run_near(args: argparse.Namespace) -> None:
             if event == "media" and not bridged and call.audio_media() is not None:
                 backend.call_media_started("c1", call.audio_media())
                 bridged = True
+                if args.tap_record:
+                    # pjsua2 alone, no bridge: the decoded call audio straight to a WAV.
+                    tap = pj.AudioMediaRecorder()
+                    tap.createRecorder(args.tap_record)
+                    call.audio_media().startTransmit(tap)
                 emit(event="media")
             elif event == "disconnected":
                 backend.call_media_stopped("c1")
@@ -197,6 +209,7 @@ def run_near(args: argparse.Namespace) -> None:
         if not handle_near_command(command, call, backend, ep):
             break
     backend.close()
+    del tap
     ep.hangupAllCalls()
     for _ in range(20):
         ep.libHandleEvents(10)
@@ -246,8 +259,22 @@ def bridge_stats(backend: Any) -> dict[str, Any]:
         "play_level": pipeline.play_ring.level,
         "send_level": pipeline.send_ring.level,
         "stream_status": bridge.active_streams.status_flags if bridge.active_streams else -1,
+        "busy_s": pipeline.busy_s,
+        "cpu_s": sum(os.times()[:2]),
+        "latency_up_ms": latency_ms(pipeline.latency.up, pipeline.latency.up_count),
+        "latency_down_ms": latency_ms(pipeline.latency.down, pipeline.latency.down_count),
         "time": time.monotonic(),
     }
+
+
+def latency_ms(log: Any, count: int) -> list[float]:
+    """Percentiles 50 and 99 of the logged ring waits, in ms (skipping the first 2 s)."""
+    import numpy as np
+
+    values = log[: min(count, len(log))][100:]
+    if len(values) == 0:
+        return [0.0, 0.0]
+    return [float(np.percentile(values, 50) * 1000), float(np.percentile(values, 99) * 1000)]
 
 
 def main() -> None:
@@ -261,6 +288,8 @@ def main() -> None:
     parser.add_argument("--dial", default="")
     parser.add_argument("--rules", default="", help="pb.DeviceRules, serialized, hex")
     parser.add_argument("--no-processing", action="store_true")
+    parser.add_argument("--media-public", default="", help="address to advertise in SDP")
+    parser.add_argument("--tap-record", default="", help="also record the call, no bridge")
     args = parser.parse_args()
     (run_far if args.role == "far" else run_near)(args)
 
