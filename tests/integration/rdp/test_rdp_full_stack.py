@@ -10,6 +10,7 @@ connector API, as a CTI integration would, and checks the SIP side at sipp.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -107,6 +108,7 @@ def stack() -> Iterator[Stack]:
     finally:
         harness.stop()
         stop_adapter(stack)
+        shutil.rmtree(workstation, ignore_errors=True)
 
 
 def test_the_app_in_the_session_talks_to_the_adapter_over_rdp(stack: Stack) -> None:
