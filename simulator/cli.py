@@ -24,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--profile", choices=sorted(PROFILES), default="lan")
     demo.add_argument("--cut", type=float, default=4.0, metavar="SECONDS")
+    demo.add_argument(
+        "--ui", action="store_true", help="show the agent's window (needs a display or Xvfb)"
+    )
+    demo.add_argument("--screenshot", type=Path, help="with --ui: save the window at the end")
     run = sub.add_parser("run", help="run scenario files and report (JUnit XML, JSON)")
     run.add_argument("scenarios", nargs="+", type=Path, help="scenario .toml files or folders")
     run.add_argument(
@@ -98,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "profiles":
             return print_profiles()
+        if args.command == "demo" and args.ui:
+            from simulator.demo_ui import run_demo_ui
+
+            return run_demo_ui(args.profile, args.cut, args.screenshot)
         if args.command == "demo":
             from simulator.demo import run_demo
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,41 @@ def test_bad_option_is_a_one_line_error() -> None:
     done = run_sim("demo", "--profile", "moon")
     assert done.returncode == 2
     assert "invalid choice: 'moon'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_demo_with_the_agent_window(tmp_path: Path) -> None:
+    shot = tmp_path / "window.png"
+    env_run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "demo",
+            "--ui",
+            "--cut",
+            "1.5",
+            "--screenshot",
+            str(shot),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert env_run.returncode == 0, env_run.stdout[-2000:] + env_run.stderr[-2000:]
+    assert "agent's call ended: transferred" in env_run.stdout
+    assert shot.stat().st_size > 5000  # the window was rendered
+
+
+def test_demo_ui_without_a_display_says_what_to_do() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "demo", "--ui"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2 and "xvfb-run" in done.stderr
