@@ -5,7 +5,8 @@ to the audio backend (or, with ``NullAudioBackend``, to pjsua2's null sound devi
 the conference bridge keeps a clock). Hold or hang-up hands it back. Mute lowers the
 level of what the bridge sends into the call to zero: nothing is signalled, RTP keeps
 flowing (silence). In-band DTMF mixes a ``ToneGenerator`` (ITU-T Q.23 pairs) into the
-call. A merge connects calls' media to each other in the bridge; a split disconnects.
+call, and a listening port detects in-band digits in what the call receives
+(``inband``). A merge connects calls' media to each other; a split disconnects.
 Quality comes from RTCP (RFC 3550) figures of the stream, rated by the E-model.
 """
 
@@ -21,6 +22,7 @@ from protocol import pb
 from vdi_adapter.audio_backend import NullAudioBackend
 from vdi_adapter.engine import emodel
 from vdi_adapter.engine.errors import invalid_argument, invalid_state
+from vdi_adapter.engine.inband import DetectorPool
 from vdi_adapter.engine.legs import CallLeg
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ class MediaControl:
 
     def __init__(self, context: Any) -> None:
         self.context = context
+        self.detectors = DetectorPool()
 
     @property
     def _null_audio(self) -> bool:
@@ -80,12 +83,36 @@ class MediaControl:
         else:
             self.context.audio.call_media_started(leg.call_id, audio_media)
         self.apply_mute(leg)
+        self._detect_inband(leg, audio_media)
+        self._connect_tone_generator(leg, audio_media)
+
+    def _connect_tone_generator(self, leg: CallLeg, audio_media: Any) -> None:
+        """Connected ahead of use: bridge connections take effect a clock tick later,
+        which would clip the first in-band digit."""
+        if leg.tone_generator is None:
+            generator = pj.ToneGenerator()
+            generator.createToneGenerator(16000, 1)
+            leg.tone_generator = generator
+        _quietly("tones on", lambda: leg.tone_generator.startTransmit(audio_media))
+
+    def _detect_inband(self, leg: CallLeg, audio_media: Any) -> None:
+        call_id, context = leg.call_id, self.context
+
+        def on_digit(digit: str) -> None:  # pjmedia's clock thread
+            received = pb.DtmfReceived(call_id=call_id, digit=digit, method=pb.DTMF_METHOD_INBAND)
+            context.post(lambda: context.publish(pb.Event(dtmf=received)))
+
+        try:
+            self.detectors.attach(call_id, audio_media, on_digit)
+        except Exception as error:
+            log.warning("no in-band DTMF detection on %s: %s", call_id, error)
 
     def stopped(self, leg: CallLeg) -> None:
         """Take the call's media off the devices (hold, hang-up); idempotent."""
         if not leg.media_started:
             return
         leg.media_started = False
+        self.detectors.detach(leg.call_id)
         media = leg.audio_media
         if self._null_audio:
             devices = pj.Endpoint.instance().audDevManager()
@@ -130,10 +157,7 @@ class MediaControl:
         if leg.audio_media is None or not leg.media_started:
             raise invalid_state("in-band DTMF needs the call's audio to be active")
         if leg.tone_generator is None:
-            generator = pj.ToneGenerator()
-            generator.createToneGenerator(16000, 1)
-            generator.startTransmit(leg.audio_media)
-            leg.tone_generator = generator
+            self._connect_tone_generator(leg, leg.audio_media)
         tones = pj.ToneDigitVector()
         for digit in digits:
             tone = pj.ToneDigit()

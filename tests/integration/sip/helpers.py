@@ -50,7 +50,10 @@ class EventLog:
                         return event
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                kinds = [e.WhichOneof("kind") for e in self.events[-20:]]
+                kinds = [
+                    str(getattr(e, e.WhichOneof("kind"))).replace("\n", " ")[:80]
+                    for e in self.events[-20:]
+                ]
                 raise AssertionError(f"no matching event in {timeout} s; last kinds: {kinds}")
             with contextlib.suppress(queue.Empty):
                 self._new.get(timeout=min(remaining, 0.2))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from protocol import pb
@@ -136,7 +138,7 @@ def test_call_waiting_and_max_calls(engine, far_ends):
     assert len(engine.engine.snapshot().calls) == 2
 
 
-def test_dtmf_both_ways_by_rfc2833_and_sip_info(engine, far_ends):
+def test_dtmf_both_ways_by_rfc2833_and_sip_info_and_inband_received(engine, far_ends):
     engine.configure(base_configuration())
     peer = far_ends(5081, auto_answer=200)
     call_id = engine.dial(peer.uri)
@@ -157,6 +159,22 @@ def test_dtmf_both_ways_by_rfc2833_and_sip_info(engine, far_ends):
     star = engine.log.wait(lambda e: e.HasField("dtmf") and e.dtmf.digit == "*")
     assert five.dtmf.method == pb.DTMF_METHOD_RFC2833 and five.dtmf.call_id == call_id
     assert star.dtmf.method == pb.DTMF_METHOD_SIP_INFO
+    # The far end's stream sends no audio while its RFC 2833 event is still going out.
+    time.sleep(0.5)
+    peer.request("dtmf", call=peer_call, digits="73#", method="inband")
+    for digit in "73#":
+        inband = engine.log.wait(
+            lambda e, d=digit: (
+                e.HasField("dtmf") and e.dtmf.digit == d and e.dtmf.method == pb.DTMF_METHOD_INBAND
+            )
+        )
+        assert inband.dtmf.call_id == call_id
+    inband_digits = [
+        e.dtmf.digit
+        for e in engine.log.events
+        if e.HasField("dtmf") and e.dtmf.method == pb.DTMF_METHOD_INBAND
+    ]
+    assert inband_digits == list("73#")
     bad = engine.run(send_dtmf=pb.SendDtmf(call_id=call_id, digits="1x"))
     assert bad.error.code == pb.ERROR_CODE_INVALID_ARGUMENT
 

@@ -1,0 +1,116 @@
+"""The driver of in-band DTMF detection: a listening port on each call's audio.
+
+Theory of operation: pjmedia hands a ``pj.AudioMediaPort`` the call's received audio
+in 20 ms frames on its clock thread; the frames go to ``DtmfDetector`` there and each
+recognised digit is posted to the engine loop, which publishes it. Ports are never
+destroyed: pjsua2 2.15 removes a port from the bridge asynchronously, so a destroyed
+Python port could still be called on the clock thread. A port whose call ended is
+disconnected, muted (its detector dropped) and kept in a pool for the next call.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pjsua2 as pj
+
+from vdi_adapter.engine.dtmf_detect import DtmfDetector
+
+log = logging.getLogger(__name__)
+
+#: The conference bridge's clock rate (pjsua's default media clock).
+BRIDGE_RATE = 16000
+
+DigitSink = Callable[[str], None]
+
+
+def _frame_bytes(vector: Any) -> bytes:
+    """The bytes of a ``pj.ByteVector`` in one copy (libstdc++: begin, end pointers)."""
+    begin, end = ctypes.cast(int(vector.this), ctypes.POINTER(ctypes.c_void_p))[0:2]
+    if not begin or end is None or end < begin:
+        return b""
+    return ctypes.string_at(begin, end - begin)
+
+
+class DetectorPort(pj.AudioMediaPort):
+    """Bridge port that only listens; its callback runs on pjmedia's clock thread."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._detector: DtmfDetector | None = None
+        self._on_digit: DigitSink | None = None
+        fmt = pj.MediaFormatAudio()
+        fmt.type = pj.PJMEDIA_TYPE_AUDIO
+        fmt.clockRate = BRIDGE_RATE
+        fmt.channelCount = 1
+        fmt.bitsPerSample = 16
+        fmt.frameTimeUsec = 20000
+        self.createPort(name, fmt)
+
+    def listen(self, on_digit: DigitSink | None) -> None:
+        with self._lock:
+            self._on_digit = on_digit
+            self._detector = DtmfDetector(BRIDGE_RATE) if on_digit else None
+
+    def onFrameReceived(self, frame: Any) -> None:
+        with self._lock:
+            detector, on_digit = self._detector, self._on_digit
+        if detector is None or on_digit is None or frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO:
+            return
+        try:
+            samples = np.frombuffer(_frame_bytes(frame.buf), dtype="<i2")
+            for digit in detector.feed(samples):
+                on_digit(digit)
+        except Exception:
+            log.exception("in-band DTMF detection failed")
+
+    def onFrameRequested(self, frame: Any) -> None:
+        frame.type = pj.PJMEDIA_FRAME_TYPE_NONE
+
+
+class DetectorPool:
+    """Listening ports by call id; idle ports are kept for reuse, never destroyed."""
+
+    _idle: list[DetectorPort] = []
+    _count = 0
+
+    def __init__(self) -> None:
+        self._busy: dict[str, tuple[DetectorPort, Any]] = {}
+
+    def attach(self, call_id: str, audio_media: Any, on_digit: DigitSink) -> None:
+        """Start detecting digits in the audio the call receives."""
+        if call_id in self._busy:
+            return
+        port = self._take()
+        port.listen(on_digit)
+        audio_media.startTransmit(port)
+        self._busy[call_id] = (port, audio_media)
+
+    def detach(self, call_id: str) -> None:
+        """Stop listening to the call; the port returns to the pool; idempotent."""
+        found = self._busy.pop(call_id, None)
+        if found is None:
+            return
+        port, audio_media = found
+        port.listen(None)
+        try:
+            audio_media.stopTransmit(port)
+        except Exception as error:
+            log.debug("detector already disconnected: %s", getattr(error, "reason", error))
+        DetectorPool._idle.append(port)
+
+    @classmethod
+    def _take(cls) -> DetectorPort:
+        if cls._idle:
+            return cls._idle.pop()
+        cls._count += 1
+        port = DetectorPort(f"dtmf-detector-{cls._count}")
+        # Kept alive for the process, like the Endpoint: never collected at exit either.
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(port))
+        return port
