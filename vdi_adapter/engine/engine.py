@@ -38,6 +38,19 @@ IOQUEUE_KEY_FREE_DELAY_S = 0.55
 #: Ended calls stay in memory this long (for late commands), then are forgotten.
 ENDED_CALL_MEMORY_S = 30.0
 
+FEATURES = (
+    "hold",
+    "mute",
+    "blind_transfer",
+    "attended_transfer",
+    "conference",
+    "remote_control",
+    "auto_answer",
+    "srtp",
+    "tls",
+    "failover",
+)
+
 _AUDIO_COMMANDS = frozenset({"select_audio_devices", "set_volumes", "test_audio_devices"})
 
 
@@ -59,6 +72,7 @@ class Engine:
         self._running = False
         self._started_monotonic = 0.0
         self._ended_seen: dict[str, float] = {}
+        self.available_codecs: list[str] = []
 
     # ----- public interface (any thread) -------------------------------------------
 
@@ -85,6 +99,15 @@ class Engine:
         if host is None or not self._running:
             return self._build_snapshot()
         return host.call(self._build_snapshot)
+
+    def capabilities(self) -> pb.Capabilities:
+        """What this engine offers, for the session's Hello (codecs known after start)."""
+        return pb.Capabilities(
+            codecs=list(self.available_codecs),
+            dtmf_methods=[pb.DTMF_METHOD_RFC2833, pb.DTMF_METHOD_SIP_INFO, pb.DTMF_METHOD_INBAND],
+            sip_transports=["UDP", "TCP", "TLS"],
+            features=list(FEATURES),
+        )
 
     def stop(self) -> None:
         """Hang up calls, unregister, tear down in order; idempotent."""
@@ -357,7 +380,7 @@ class Engine:
             quality=[leg.quality for leg in self.calls.live_legs() if leg.quality is not None],
             warnings=list(self.warnings.values()),
             adapter_version=SOFTWARE_VERSION,
-            available_codecs=getattr(self, "available_codecs", []),
+            available_codecs=self.available_codecs,
         )
         if self._running:
             snapshot.adapter_uptime_s = time.monotonic() - self._started_monotonic

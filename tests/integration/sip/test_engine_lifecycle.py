@@ -45,3 +45,16 @@ def test_commands_before_start_and_after_stop_are_refused():
     after = engine.submit(pb.Command(request_id="y", get_snapshot=pb.GetSnapshot())).result(1)
     assert after.error.code == pb.ERROR_CODE_UNAVAILABLE
     assert engine.snapshot().sequence == sink.last_sequence
+
+
+def test_capabilities_name_codecs_after_start():
+    engine = Engine(EventSink())
+    engine.start()
+    try:
+        capabilities = engine.capabilities()
+    finally:
+        engine.stop()
+    assert "PCMU/8000" in capabilities.codecs and "G722/16000" in capabilities.codecs
+    assert "opus/48000" not in capabilities.codecs
+    assert pb.DTMF_METHOD_INBAND in capabilities.dtmf_methods
+    assert "attended_transfer" in capabilities.features
