@@ -122,7 +122,11 @@ class Engine:
         return self.configuration.policy
 
     def publish(self, event: pb.Event) -> None:
-        self.sink.publish(event)
+        """Publish; a failing subscriber is logged and must not break call handling."""
+        try:
+            self.sink.publish(event)
+        except Exception:
+            log.exception("an event subscriber failed on %s", event.WhichOneof("kind"))
 
     def post(self, job: Callable[[], None]) -> None:
         assert self._host is not None

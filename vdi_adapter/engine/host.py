@@ -23,6 +23,7 @@ import atexit
 import collections
 import concurrent.futures
 import ctypes
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -32,11 +33,20 @@ import pjsua2 as pj
 from vdi_adapter.engine import sip_text, tsx_reply
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Milliseconds libHandleEvents may block waiting for network events.
 POLL_MS = 2
 LOG_LINES = 500
 TRACE_MESSAGES = 400
+
+
+def _guarded(job: Callable[[], None]) -> None:
+    """Run a job or tick; its failure is logged and must not stop the SIP thread."""
+    try:
+        job()
+    except Exception:
+        log.exception("SIP thread job failed")
 
 
 class _LogWriter(pj.LogWriter):
@@ -137,11 +147,11 @@ class PjHost:
             self._run_jobs()
             self.endpoint.libHandleEvents(POLL_MS)
             for tick in list(self._ticks):
-                tick()
+                _guarded(tick)
 
     def _run_jobs(self) -> None:
         while self._jobs:
-            self._jobs.popleft()()
+            _guarded(self._jobs.popleft())
 
     def _create_endpoint(self) -> None:
         tsx_reply.set_log_level(0)

@@ -58,3 +58,27 @@ def test_capabilities_name_codecs_after_start():
     assert "opus/48000" not in capabilities.codecs
     assert pb.DTMF_METHOD_INBAND in capabilities.dtmf_methods
     assert "attended_transfer" in capabilities.features
+
+
+def test_a_failing_event_subscriber_does_not_stop_the_engine():
+    sink = EventSink()
+    failures = []
+
+    def broken(event: pb.Event) -> None:
+        failures.append(event.sequence)
+        raise RuntimeError("subscriber bug")
+
+    engine = Engine(sink)
+    engine.start()
+    try:
+        sink.subscribe(broken)
+        network = pb.NetworkSettings(public_address="127.0.0.1", sip_port=5070)
+        configure = pb.Configure(configuration=pb.Configuration(network=network))
+        first = engine.submit(pb.Command(request_id="1", configure=configure)).result(5)
+        sink.unsubscribe(broken)
+        second = engine.submit(pb.Command(request_id="2", get_snapshot=pb.GetSnapshot()))
+        assert second.result(5).HasField("ok")
+    finally:
+        engine.stop()
+    assert failures
+    assert first.HasField("ok")
