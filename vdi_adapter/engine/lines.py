@@ -164,6 +164,10 @@ class Line:
         config.idUri = self._id_uri(entry)
         if entry is not None:
             self._add_server(config, entry, transports)
+        else:
+            # Standalone: Contact and Via must carry the configured SIP port, not that of
+            # another transport kept from an earlier configuration.
+            config.sipConfig.transportId = transports[pb.SIP_TRANSPORT_UDP]
         self._add_media(config, network)
         config.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
         return config

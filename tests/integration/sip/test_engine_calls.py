@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -20,6 +21,11 @@ def test_outgoing_call_connects_and_remote_hangup_is_reported(engine, far_ends):
     call_id = engine.dial(peer.uri)
     incoming = peer.wait_for("incoming")
     assert "Allow-Events: talk, hold" in incoming["invite"]
+    # public_address and the RTP port range of the configuration, as the far end sees them.
+    assert "c=IN IP4 127.0.0.1" in incoming["invite"]
+    assert f"Contact: <sip:softphone@127.0.0.1:{ENGINE_PORT}" in incoming["invite"]
+    rtp_port = int(re.search(r"m=audio (\d+) ", incoming["invite"]).group(1))
+    assert 40000 <= rtp_port <= 40198
     connected = engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
     assert connected.direction == pb.CALL_DIRECTION_OUTBOUND
     assert connected.remote_uri == peer.uri
