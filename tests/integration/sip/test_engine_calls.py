@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import time
 
 import pytest
@@ -215,3 +216,28 @@ def test_quality_reports_while_connected_and_final_at_end(engine, far_ends):
     final = engine.log.wait(lambda e: e.HasField("quality") and e.quality.quality.final)
     assert final.quality.quality.call_id == call_id
     assert final.quality.quality.loss_rx_pct == 0.0
+
+
+def test_port_in_use_and_reconfiguring_lines_during_a_call_are_clear_errors(engine, far_ends):
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    blocker.bind(("0.0.0.0", 5079))
+    try:
+        busy = base_configuration()
+        busy.network.sip_port = 5079
+        result = engine.run(configure=pb.Configure(configuration=busy))
+        assert result.error.code == pb.ERROR_CODE_INVALID_ARGUMENT
+        assert "5079" in result.error.reason
+    finally:
+        blocker.close()
+    engine.configure(base_configuration())
+    peer = far_ends(5081, auto_answer=200)
+    call_id = engine.dial(peer.uri)
+    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
+    changed = base_configuration()
+    changed.accounts.append(pb.Account(account_id="other", register=False))
+    refused = engine.run(configure=pb.Configure(configuration=changed))
+    assert refused.error.code == pb.ERROR_CODE_INVALID_STATE
+    policy_only = base_configuration(max_calls=1)
+    engine.configure(policy_only)
+    assert engine.run(dial=pb.Dial(to=peer.uri)).error.code == pb.ERROR_CODE_REFUSED
+    assert [c.state for c in engine.engine.snapshot().calls] == [pb.CALL_STATE_CONNECTED]
