@@ -210,6 +210,7 @@ def _read_transport(reader: _Reader) -> TransportSettings:
         tls=reader.flag("tls", True),
         ca_file=reader.text("ca_file"),
         token=Secret(reader.text("token")),
+        allow_inproc=reader.flag("allow_inproc", False),
     )
     reader.finish()
     if settings.kind == "grpc" and not settings.address:

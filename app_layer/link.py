@@ -67,6 +67,8 @@ class LinkStatus:
     capabilities: pb.Capabilities | None = None
     detail: str = ""
     """Human-readable reason: the incompatibility text, the last connect error."""
+    transport_choice: str = ""
+    """Why this transport: what was tried before it and why that failed (``auto``)."""
 
 
 class LinkListener(Protocol):
@@ -198,6 +200,12 @@ class AdapterLink:
             self._set_status(state=state, detail=f"cannot reach the adapter: {detail}")
             return True
         self.connects += 1
+        kind = getattr(channel, "kind", "") or self._status.transport
+        self._set_status(
+            transport=kind,
+            media_offloaded=kind != "inproc" and self._status.media_offloaded,
+            transport_choice=str(getattr(self._connect, "notes", "")),
+        )
         self._connection = SessionConnection(channel, self._session_config(), self._on_session)
         ended = await self._connection.run()
         self._connection = None

@@ -166,6 +166,8 @@ class TransportSettings:
     tls: bool = True
     ca_file: str = ""
     token: Secret = field(default_factory=Secret)
+    #: ``auto`` may fall back to an engine in this process (media not offloaded).
+    allow_inproc: bool = False
 
     def describe(self) -> str:
         """The transport as the ``--transport`` flag spells it."""

@@ -191,6 +191,8 @@ class LinkView:
     adapter_version: str = ""
     #: Why the link is not connected, in words the agent can act on.
     detail: str = ""
+    #: Why this transport: what ``auto`` tried first and why it failed.
+    transport_choice: str = ""
 
     @classmethod
     def from_status(cls, status: LinkStatusLike) -> LinkView:
@@ -200,6 +202,7 @@ class LinkView:
             media_offloaded=status.media_offloaded,
             adapter_version=status.adapter_version,
             detail=status.detail,
+            transport_choice=getattr(status, "transport_choice", ""),
         )
 
     @property

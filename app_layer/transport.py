@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from protocol.channel import MessageChannel
 from protocol.errors import ChannelError
 
 Connect = Callable[[], Awaitable[MessageChannel]]
+log = logging.getLogger(__name__)
 
 
 class TransportUnavailable(Exception):
@@ -41,12 +44,84 @@ def in_rdp_session() -> bool:
     )
 
 
+def in_citrix_session() -> bool:
+    """The Citrix VDA names ICA sessions ICA-TCP#N (or ICA-CGP#N with session reliability)."""
+    return os.environ.get("SESSIONNAME", "").upper().startswith("ICA")
+
+
 def resolve_auto(settings: TransportSettings) -> TransportSettings:
+    """The single transport ``auto`` would try first (kept for callers wanting one)."""
     if settings.kind != "auto":
         return settings
     if in_rdp_session():
         return TransportSettings(kind="rdp")
     return TransportSettings(kind="unix", path=str(default_adapter_socket()))
+
+
+class TransportChooser:
+    """``auto``: try each way to the adapter in order, remember why the others failed.
+
+    Order: the session's virtual channel, a local adapter (plain desktop), the gRPC
+    fallback, then (only if the policy allows) an engine in this process. Every
+    (re)connect starts again from the top, so when the virtual channel comes back
+    after a fallback, the phone returns to it.
+    """
+
+    def __init__(self, settings: TransportSettings) -> None:
+        self.settings = settings
+        self.notes = ""
+        self._inproc: InProcessAdapter | None = None
+
+    def candidates(self) -> list[tuple[str, Connect | None, str]]:
+        """(name, how to connect, why not) for each way, in order."""
+        found: list[tuple[str, Connect | None, str]] = []
+        if in_rdp_session():
+            found.append(("rdp", _rdp(self.settings)[0], ""))
+        elif in_citrix_session():
+            found.append(("citrix", None, "the Citrix virtual channel needs the VDA's wfapi"))
+        else:
+            found.append(("virtual channel", None, "not in an RDP or Citrix session"))
+            socket_path = TransportSettings(kind="unix", path=str(default_adapter_socket()))
+            found.append(("local adapter", _unix(socket_path)[0], ""))
+        if self.settings.address:
+            grpc = replace(self.settings, kind="grpc")
+            found.append((_grpc(grpc)[1], _grpc(grpc)[0], ""))
+        else:
+            found.append(("gRPC", None, "no gRPC address configured"))
+        if self.settings.allow_inproc:
+            found.append(("inproc", self._connect_inproc, ""))
+        else:
+            found.append(("in-process", None, "not allowed by policy (transport.allow_inproc)"))
+        return found
+
+    async def __call__(self) -> MessageChannel:
+        failures: list[str] = []
+        for name, connect, why_not in self.candidates():
+            if connect is None:
+                failures.append(f"{name}: {why_not}")
+                continue
+            try:
+                channel = await connect()
+            except (ChannelError, OSError, TransportUnavailable, TimeoutError) as error:
+                failures.append(f"{name}: {error}")
+                continue
+            self.notes = f"chose {channel.kind}" + (f"; {'; '.join(failures)}" if failures else "")
+            log.info("adapter transport: %s", self.notes)
+            return channel
+        self.notes = "; ".join(failures)
+        raise ChannelError(f"no way to the adapter ({self.notes})")
+
+    async def _connect_inproc(self) -> MessageChannel:
+        if self._inproc is None:
+            self._inproc = InProcessAdapter(simulated=False)
+            self._connect = await self._inproc.start()
+        channel = await self._connect()
+        channel.kind = "inproc"
+        return channel
+
+    async def close(self) -> None:
+        if self._inproc is not None:
+            await self._inproc.close()
 
 
 def _unix(settings: TransportSettings) -> tuple[Connect, str]:
@@ -136,9 +211,13 @@ class InProcessAdapter:
             await asyncio.get_running_loop().run_in_executor(None, self._engine.stop)
 
 
-async def open_link(settings: TransportSettings) -> tuple[AdapterLink, InProcessAdapter | None]:
-    """The adapter link for ``settings`` (not yet running), and the in-process adapter if any."""
-    settings = resolve_auto(settings)
+async def open_link(
+    settings: TransportSettings,
+) -> tuple[AdapterLink, InProcessAdapter | TransportChooser | None]:
+    """The adapter link for ``settings`` (not yet running), and what must be closed with it."""
+    if settings.kind == "auto":
+        chooser = TransportChooser(settings)
+        return AdapterLink(chooser, transport="auto", media_offloaded=True), chooser
     if settings.kind in ("loopback", "inproc"):
         adapter = InProcessAdapter(simulated=settings.kind == "loopback")
         try:

@@ -119,6 +119,8 @@ class SessionConnection:
 
     def _write(self, envelopes: list[pb.Envelope]) -> None:
         send_nowait = getattr(self.channel, "send_nowait", None)
+        if not getattr(self.channel, "can_send_nowait", True):
+            send_nowait = None  # e.g. a framed pipe whose backend only writes with await
         if send_nowait is None or self._backlog:
             self._backlog.extend(envelopes)
             return

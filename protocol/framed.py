@@ -30,6 +30,11 @@ class FramedChannel:
         for chunk in split_writes(frame, self.pipe.max_write):
             await self.pipe.write(chunk)
 
+    @property
+    def can_send_nowait(self) -> bool:
+        """Whether ``send_nowait`` works: only over pipes that can write without waiting."""
+        return hasattr(self.pipe, "write_nowait")
+
     def send_nowait(self, envelope: pb.Envelope) -> None:
         """Write without waiting, for pipes that can (``write_nowait``); else raise."""
         write_nowait = getattr(self.pipe, "write_nowait", None)

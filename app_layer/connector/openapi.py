@@ -28,7 +28,7 @@ SCHEMAS: dict[str, Any] = {
     "Error": _obj(["error"], error=_obj(["code", "message"], code=_S, message=_S)),
     "Ok": _obj(["ok"], ok=_B),
     "Link": _obj(
-        ["state", "transport", "media_offloaded", "adapter_version", "detail"],
+        ["state", "transport", "media_offloaded", "adapter_version", "detail", "transport_choice"],
         state={
             "type": "string",
             "enum": [
@@ -41,6 +41,7 @@ SCHEMAS: dict[str, Any] = {
             ],
         },
         transport=_S,
+        transport_choice=_S,
         media_offloaded=_B,
         adapter_version=_S,
         detail=_S,

@@ -101,6 +101,7 @@ def session_json(phone: PhoneState, settings: Settings, now_ms: int) -> dict[str
             "media_offloaded": link.media_offloaded,
             "adapter_version": phone.adapter_version,
             "detail": link.detail,
+            "transport_choice": link.transport_choice,
         },
         "registrations": [registration_json(r) for r in phone.registrations.values()],
         "lines": line_json(settings),

@@ -109,6 +109,9 @@ class PhoneStatusBar(QStatusBar):
         self.registration.setAccessibleName(self.tr("Registration"))
         self.transport.setText(self.transport_text(state.link.transport))
         self.transport.setAccessibleName(self.tr("Transport"))
+        # IT asks "why not the virtual channel?": the reasons are one hover away.
+        self.transport.setToolTip(state.link.transport_choice)
+        self.transport.setAccessibleDescription(state.link.transport_choice)
         offloaded = state.link.media_offloaded
         self.media.setText(
             self.tr("Media on workstation") if offloaded else self.tr("Media in this desktop")

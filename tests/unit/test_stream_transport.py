@@ -102,3 +102,41 @@ async def test_a_stale_socket_file_is_replaced(tmp_path: Path) -> None:
 async def test_no_adapter_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ChannelError, match="no adapter listening"):
         await connect_unix(tmp_path / "nothing.sock")
+
+
+async def test_a_pipe_that_only_writes_with_await_still_carries_a_session() -> None:
+    from protocol import pb
+    from protocol.connection import SessionConnection
+    from protocol.framed import FramedChannel
+    from protocol.session import SessionConfig
+
+    class AwaitOnlyPipe:
+        kind, max_write = "test", None
+
+        def __init__(self) -> None:
+            self.peer: AwaitOnlyPipe | None = None
+            self.inbox: asyncio.Queue[bytes] = asyncio.Queue()
+
+        async def read(self) -> bytes:
+            return await self.inbox.get()
+
+        async def write(self, data: bytes) -> None:
+            assert self.peer is not None
+            self.peer.inbox.put_nowait(data)
+
+        async def close(self) -> None:
+            self.inbox.put_nowait(b"")
+
+    a, b = AwaitOnlyPipe(), AwaitOnlyPipe()
+    a.peer, b.peer = b, a
+    seen: list[object] = []
+    app = SessionConnection(FramedChannel(a), SessionConfig(pb.ROLE_APP, "a"), seen.append)
+    adapter = SessionConnection(FramedChannel(b), SessionConfig(pb.ROLE_ADAPTER, "b"), seen.append)
+    tasks = [asyncio.create_task(app.run()), asyncio.create_task(adapter.run())]
+    for _ in range(100):
+        if app.is_open and adapter.is_open:
+            break
+        await asyncio.sleep(0.01)
+    assert app.is_open and adapter.is_open
+    app.close(pb.GOODBYE_REASON_SHUTDOWN, "bye")
+    await asyncio.wait_for(asyncio.gather(*tasks), 2)
