@@ -88,10 +88,15 @@ class _Request:
 
 @dataclass
 class Backoff:
-    """Reconnect delays: doubling from ``first`` up to ``ceiling`` seconds."""
+    """Reconnect delays: doubling from ``first`` up to ``ceiling`` seconds.
+
+    The ceiling is low (1 s) because the agent waits on it: after an RDP reconnect the
+    channel can be reopened ~1.6 s later, and a trying link notices within a second.
+    A failed attempt costs little (a local open or one TCP connect).
+    """
 
     first: float = 0.2
-    ceiling: float = 5.0
+    ceiling: float = 1.0
     _next: float = field(init=False, default=0.0)
 
     def reset(self) -> None:
