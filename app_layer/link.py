@@ -51,6 +51,9 @@ log = logging.getLogger(__name__)
 
 Connector = Callable[[], Awaitable[MessageChannel]]
 
+#: Seconds between attempts to reach an adapter that refused our protocol major.
+INCOMPATIBLE_RETRY_S = 30.0
+
 
 @dataclass(frozen=True)
 class LinkStatus:
@@ -162,7 +165,8 @@ class AdapterLink:
             ended = await self._one_session()
             if self._closing:
                 break
-            await asyncio.sleep(self._backoff.next_delay() if ended else self._backoff.ceiling)
+            # An incompatible adapter will not change by itself soon: retry slowly.
+            await asyncio.sleep(self._backoff.next_delay() if ended else INCOMPATIBLE_RETRY_S)
         self._set_status(state="closed", detail="closed")
 
     async def command(self, command: pb.Command, timeout: float = 5.0) -> pb.Result:
