@@ -12,6 +12,17 @@ echo "installing Debian packages:$missing"
 export DEBIAN_FRONTEND=noninteractive
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+# Servers we install (kamailio, xrdp) must not start as system services: the tests and
+# the simulator run their own instances on their own ports and stop them by PID.
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
+    $sudo_cmd chmod +x "$policy"
+    own_policy=1
+fi
+cleanup() { [ -n "$own_policy" ] && $sudo_cmd rm -f "$policy"; }
+trap cleanup EXIT
 $sudo_cmd apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 || {
     $sudo_cmd apt-get update -q >/dev/null
     $sudo_cmd apt-get install -y -q --no-install-recommends $missing >/dev/null
