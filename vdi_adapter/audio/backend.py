@@ -197,6 +197,8 @@ class DeviceAudioBackend:
         for bridge in self._bridges.values():
             bridge.close_devices()
         self._stop_ringers()
+        for call_id in list(self._tone_players):
+            self._stop_tone(call_id)
         try:
             device_list.list_devices_in_process(reinitialise=True)
             for bridge in self._bridges.values():

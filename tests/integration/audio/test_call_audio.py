@@ -23,7 +23,7 @@ from tests.support.pulseaudio import PulseAudioServer, stop_player
 
 pytestmark = pytest.mark.integration
 
-RULES = pb.DeviceRules(headset=["jabra"], use_headset=True)
+RULES = pb.DeviceRules(headset=["^Plantronics", "jabra"], use_headset=True)
 
 
 def start_call(
@@ -130,3 +130,36 @@ def test_call_audio_both_ways_device_switch_and_mute(
     assert len(levels) >= 10
     assert max(level.microphone_dbfs for level in levels) > -30
     assert max(level.speaker_dbfs for level in levels) > -30
+
+
+def test_headset_plugged_in_during_a_call_takes_over(
+    pulse: PulseAudioServer, tmp_path: Path
+) -> None:
+    jabra = pulse.plug("Jabra EVOLVE 40")
+    far, near, recording = start_call(pulse, tmp_path, "PCMU", 1000.0)
+    voice_700 = pulse.start_playing(jabra.input_sink, tone(700, 30, 48000, dbfs=-12))
+    voice_900 = None
+    try:
+        near.wait_for("media", 15)
+        time.sleep(1.5)
+        plantronics = pulse.plug("Plantronics Blackwire 3220")
+        voice_900 = pulse.start_playing(plantronics.input_sink, tone(900, 30, 48000, dbfs=-12))
+        deadline = time.monotonic() + 6.0
+        while stats(near)["devices"][1] != "Plantronics Blackwire 3220":
+            assert time.monotonic() < deadline, "the call did not move to the new headset"
+            time.sleep(0.2)
+        time.sleep(1.5)
+        heard = pulse.record(plantronics.output_sink, 1.0)
+        near.send(cmd="stats")
+        assert near.wait_for("stats")["frames_in"] > 0  # the call is still up
+    finally:
+        stop_player(voice_700)
+        if voice_900 is not None:
+            stop_player(voice_900)
+        near.stop()
+        far.stop()
+    assert abs(dominant_frequency(heard, 48000) - 1000) < 10
+    sequence = labels(*read_wav(recording))
+    assert sequence.count("700.0") >= 5 and sequence[-10:] == ["900.0"] * 10
+    changes = [e.active_devices.active.reason for e in near.events if e.HasField("active_devices")]
+    assert any("added: Plantronics Blackwire 3220" in reason for reason in changes)
