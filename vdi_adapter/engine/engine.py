@@ -159,6 +159,7 @@ class Engine:
         assert self._host is not None
         self._started_monotonic = time.monotonic()
         self.transports = setup.create_transports(self.configuration)
+        self._host.set_wake_port(setup.udp_port(self.transports))
         self._apply_codecs()
         self._create_lines()
         self._host.add_tick(self._tick)
@@ -308,6 +309,8 @@ class Engine:
             self._destroy_lines()
             setup.release_transports(self.transports)
             self.transports = setup.create_transports(self.configuration)
+            assert self._host is not None
+            self._host.set_wake_port(setup.udp_port(self.transports))
             self._create_lines()
 
     def _cmd_register(self, cmd: pb.Register) -> None:

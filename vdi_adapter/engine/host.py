@@ -22,8 +22,10 @@ from __future__ import annotations
 import atexit
 import collections
 import concurrent.futures
+import contextlib
 import ctypes
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -35,8 +37,11 @@ from vdi_adapter.engine import sip_text, tsx_reply
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-#: Milliseconds libHandleEvents may block waiting for network events.
-POLL_MS = 2
+#: Milliseconds libHandleEvents may block waiting for network events. Commands from
+#: other threads do not wait for it: ``post`` wakes the poll with a CRLF keep-alive
+#: (RFC 5626 section 3.5.1) to our own UDP port, which pjsip reads and ignores.
+POLL_MS = 20
+WAKE_DATAGRAM = b"\r\n\r\n"
 LOG_LINES = 500
 TRACE_MESSAGES = 400
 
@@ -81,6 +86,8 @@ class PjHost:
         self.log = _LogWriter()
         self.tracing = 0
         self._thread = threading.Thread(target=self._run, name="pjsua2", daemon=True)
+        self._wake_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._wake_address: tuple[str, int] | None = None
 
     @classmethod
     def instance(cls) -> PjHost:
@@ -103,6 +110,13 @@ class PjHost:
     def post(self, job: Callable[[], None]) -> None:
         """Run ``job`` on the host thread soon (callable from any thread)."""
         self._jobs.append(job)
+        if self._wake_address is not None and not self.on_host_thread:
+            with contextlib.suppress(OSError):
+                self._wake_socket.sendto(WAKE_DATAGRAM, self._wake_address)
+
+    def set_wake_port(self, port: int) -> None:
+        """Our own SIP UDP port: a CRLF keep-alive sent there ends the current poll."""
+        self._wake_address = ("127.0.0.1", port) if port else None
 
     def call(self, function: Callable[[], T], timeout: float = 10.0) -> T:
         """Run ``function`` on the host thread and return its result (or raise its error)."""

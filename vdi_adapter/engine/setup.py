@@ -131,6 +131,16 @@ def _transport(kind: int, network: pb.NetworkSettings) -> int:
     return transport_id
 
 
+def udp_port(transports: dict[int, int]) -> int:
+    """Local port of the UDP transport (0 if unknown)."""
+    transport_id = transports.get(pb.SIP_TRANSPORT_UDP)
+    if transport_id is None:
+        return 0
+    local_name = str(pj.Endpoint.instance().transportGetInfo(transport_id).localName)
+    port = local_name.rsplit(":", 1)[-1]
+    return int(port) if port.isdigit() else 0
+
+
 def release_transports(transports: dict[int, int]) -> None:
     """The engine stops using its transports; they stay open for the next start."""
     transports.clear()
