@@ -101,3 +101,15 @@ def test_remote_control_off_refuses_notify_and_the_call_keeps_ringing(engine, si
     assert engine.engine.snapshot().calls[0].state == pb.CALL_STATE_RINGING
     engine.ok(reject=pb.Reject(call_id=ringing.call_id, sip_code=486))
     caller.assert_success()
+
+
+def test_blind_transfer_refer_and_sipfrag_notify_on_the_wire(engine, sipp):
+    engine.configure(base_configuration(remote_control=True))
+    transferee = sipp("uas_refer.xml", 5090)
+    call_id = engine.dial("sip:service@127.0.0.1:5090")
+    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
+    engine.ok(blind_transfer=pb.BlindTransfer(call_id=call_id, to="sip:colleague@127.0.0.1:5099"))
+    ended = engine.log.wait_call(call_id, pb.CALL_STATE_ENDED)
+    assert ended.end_reason == pb.CALL_END_REASON_TRANSFERRED
+    messages = transferee.assert_success()
+    assert "REFER sip:service@127.0.0.1:5090" in messages
