@@ -5,10 +5,11 @@ Theory of operation: pjsua2's ``Endpoint`` is a process singleton, and with
 ``libCreate``. ``libDestroy`` can corrupt the heap after a Python ``AudioMediaPort``
 was bridged into a call, and a second ``libCreate`` after it is not supported. So the
 Endpoint is created once, on a dedicated thread, and never destroyed: ``Engine.start``
-and ``Engine.stop`` create and tear down what *can* be torn down safely (transports,
-accounts, calls, media ports), in order, on this thread. At interpreter exit the loop
-is stopped and the Endpoint is deliberately leaked; the operating system reclaims its
-sockets and memory.
+and ``Engine.stop`` create and tear down what *can* be torn down safely (accounts,
+calls, tone generators), in order, on this thread; SIP transports and the in-band
+DTMF listening ports are kept for reuse (see ``setup`` and ``inband``). At interpreter
+exit the loop is stopped and the Endpoint is deliberately leaked; the operating system
+reclaims its sockets and memory.
 
 The loop: run queued jobs (commands from other threads), then ``libHandleEvents``
 (SIP, timers, pjsua2 callbacks, with ``threadCnt = 0``), then each subscriber's tick

@@ -69,7 +69,7 @@ def test_registration_is_refreshed_before_expiry(engine, registrar, far_ends):
     # pjsip refreshes no sooner than 5 s after a REGISTER: 6 s is the shortest useful expiry.
     _configure_agent(engine, agent_account("7001", expiry=6))
     engine.log.wait_registration(REGISTERED)
-    time.sleep(11)
+    time.sleep(11.5)
     refreshed = [
         e
         for e in engine.log.events
