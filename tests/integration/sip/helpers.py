@@ -13,8 +13,11 @@ import signal
 import subprocess
 import threading
 import time
+import wave
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 from protocol import pb
 from vdi_adapter.engine import Engine
@@ -208,3 +211,29 @@ class Sipp:
         code = self.wait(timeout)
         assert code == 0, f"sipp scenario failed (exit {code}):\n{self.log()}"
         return self.messages.read_text(errors="replace")
+
+
+def tone_level_db(path: Path, frequency: float) -> float:
+    """Level (dB re full scale sine) of ``frequency`` in a 16-bit mono WAV recording."""
+    wait_until_closed(path)
+    with wave.open(str(path)) as recording:
+        rate = recording.getframerate()
+        samples = np.frombuffer(recording.readframes(recording.getnframes()), dtype="<i2")
+    signal = samples.astype(np.float64) / 32768.0
+    if len(signal) < rate // 10:
+        return -120.0
+    window = np.hanning(len(signal))
+    spectrum = np.abs(np.fft.rfft(signal * window)) * 2 / window.sum()
+    bins = np.fft.rfftfreq(len(signal), 1 / rate)
+    band = (bins > frequency - 15) & (bins < frequency + 15)
+    return float(20 * np.log10(spectrum[band].max() + 1e-12))
+
+
+def wait_until_closed(path: Path) -> None:
+    """pjmedia removes a recorder asynchronously; the RIFF sizes are written when it closes."""
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        header = path.read_bytes()[:12] if path.exists() else b""
+        if len(header) == 12 and int.from_bytes(header[4:8], "little") > 0:
+            return
+        time.sleep(0.05)

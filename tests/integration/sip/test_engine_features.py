@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import time
-import wave
-from pathlib import Path
 
-import numpy as np
 import pytest
 
 from protocol import pb
-from tests.integration.sip.helpers import ENGINE_PORT, base_configuration
+from tests.integration.sip.helpers import ENGINE_PORT, base_configuration, tone_level_db
 from tests.support.certs import make_pki
 
 pytestmark = pytest.mark.integration
 
 ENGINE_URI = f"sip:agent@127.0.0.1:{ENGINE_PORT}"
-
-
-def _tone_level_db(path: Path, frequency: float) -> float:
-    """Level (dB re full scale sine) of ``frequency`` in a 16-bit mono WAV recording."""
-    _wait_until_closed(path)
-    with wave.open(str(path)) as recording:
-        rate = recording.getframerate()
-        samples = np.frombuffer(recording.readframes(recording.getnframes()), dtype="<i2")
-    signal = samples.astype(np.float64) / 32768.0
-    if len(signal) < rate // 10:
-        return -120.0
-    window = np.hanning(len(signal))
-    spectrum = np.abs(np.fft.rfft(signal * window)) * 2 / window.sum()
-    bins = np.fft.rfftfreq(len(signal), 1 / rate)
-    band = (bins > frequency - 15) & (bins < frequency + 15)
-    return float(20 * np.log10(spectrum[band].max() + 1e-12))
-
-
-def _wait_until_closed(path: Path) -> None:
-    """pjmedia removes a recorder asynchronously; the RIFF sizes are written when it closes."""
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        header = path.read_bytes()[:12] if path.exists() else b""
-        if len(header) == 12 and int.from_bytes(header[4:8], "little") > 0:
-            return
-        time.sleep(0.05)
 
 
 def _connect(engine, far_ends, port: int, **options: object):
@@ -127,8 +98,8 @@ def test_conference_merge_lets_parties_hear_each_other_and_split_stops_it(
     bob.request("record", call=bob_call, wav=str(split))
     time.sleep(1.0)
     bob.request("record_stop", call=bob_call)
-    assert _tone_level_db(merged, 1000) > -30
-    assert _tone_level_db(split, 1000) < -60
+    assert tone_level_db(merged, 1000) > -30
+    assert tone_level_db(split, 1000) < -60
 
 
 def test_inband_dtmf_reaches_the_far_end_and_mute_silences_it(engine, far_ends, tmp_path):
@@ -147,8 +118,8 @@ def test_inband_dtmf_reaches_the_far_end_and_mute_silences_it(engine, far_ends, 
     time.sleep(1.0)
     peer.request("record_stop", call=peer_call)
     for frequency in (770, 1336):
-        assert _tone_level_db(audible, frequency) > -40
-        assert _tone_level_db(muted, frequency) < -70
+        assert tone_level_db(audible, frequency) > -40
+        assert tone_level_db(muted, frequency) < -70
     assert not [e for e in peer.seen if e.get("event") == "request" and e["method"] == "INVITE"]
 
 
