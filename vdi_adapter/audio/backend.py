@@ -19,6 +19,8 @@ import threading
 from dataclasses import replace
 from typing import Any
 
+import sounddevice as sd
+
 from protocol import pb
 from vdi_adapter.audio import devices as device_list
 from vdi_adapter.audio.bridge import CallBridge, DeviceUnavailable
@@ -84,6 +86,8 @@ class DeviceAudioBackend:
         self._call_muted: dict[str, bool] = {}
         self._ringers: dict[str, list[TonePlayer]] = {}
         self._tone_players: dict[str, TonePlayer | ToneSource] = {}
+        if voice_processing:
+            VoiceProcessing.preload()
         self._devices = device_list.list_devices_fresh()
         self._selection = select(self._devices, self._rules, self._choice)
         self._watcher = device_list.DeviceWatcher(self._devices_changed)
@@ -185,7 +189,7 @@ class DeviceAudioBackend:
         try:
             for bridge in moving:
                 bridge.open_devices(*wanted)
-        except DeviceUnavailable:
+        except (DeviceUnavailable, sd.PortAudioError):
             # Plugged in during a call: only a re-initialised PortAudio can open it.
             self._reopen_all(wanted)
 
@@ -203,7 +207,7 @@ class DeviceAudioBackend:
             device_list.list_devices_in_process(reinitialise=True)
             for bridge in self._bridges.values():
                 bridge.open_devices(*wanted)
-        except (DeviceUnavailable, RuntimeError, OSError) as error:
+        except (DeviceUnavailable, RuntimeError, OSError, sd.PortAudioError) as error:
             log.warning("could not move calls to %s: %s", wanted, error)
 
     # AudioBackend hooks (engine thread)
@@ -219,13 +223,20 @@ class DeviceAudioBackend:
             pipeline.call_muted = self._call_muted.get(call_id, False)
             bridge = CallBridge(call_id, pipeline)
             self._bridges[call_id] = bridge
-            self._open_bridge(bridge)
             bridge.connect(media)
+            # Sound streams can take a second or two to start: not on the engine's thread.
+            opener = threading.Thread(
+                target=self._open_bridge,
+                args=(bridge, self._wanted_devices()),
+                name=f"open-audio-{call_id}",
+                daemon=True,
+            )
+            opener.start()
 
-    def _open_bridge(self, bridge: CallBridge) -> None:
+    def _open_bridge(self, bridge: CallBridge, devices: tuple[str | None, str | None]) -> None:
         try:
-            bridge.open_devices(*self._wanted_devices())
-        except (DeviceUnavailable, OSError) as error:
+            bridge.open_devices(*devices)
+        except (DeviceUnavailable, OSError, sd.PortAudioError) as error:
             # The call stays up without local audio; the app is told why.
             log.warning("call %s has no sound device: %s", bridge.call_id, error)
             self._publish_warning(
@@ -262,7 +273,7 @@ class DeviceAudioBackend:
             try:
                 player.start()
                 players.append(player)
-            except (DeviceUnavailable, OSError) as error:
+            except (DeviceUnavailable, OSError, sd.PortAudioError) as error:
                 log.warning("cannot ring on %s: %s", device.name, error)
         return players
 
@@ -296,7 +307,11 @@ class DeviceAudioBackend:
                 self._tone_players[call_id] = source
             elif self._selection.speaker is not None:
                 player = TonePlayer(self._selection.speaker.name, source, lambda: 1.0)
-                player.start()
+                try:
+                    player.start()
+                except (DeviceUnavailable, sd.PortAudioError) as error:
+                    log.warning("cannot play %s: %s", tone, error)
+                    return
                 self._tone_players[call_id] = player
 
     def stop_tone(self, call_id: str) -> None:
@@ -417,7 +432,11 @@ class DeviceAudioBackend:
             return _error(
                 command.request_id, pb.ERROR_CODE_UNAVAILABLE, "no microphone or speaker present"
             )
-        mic_dbfs, speaker_dbfs = run_device_test(microphone, speaker, duration_ms / 1000)
+        try:
+            mic_dbfs, speaker_dbfs = run_device_test(microphone, speaker, duration_ms / 1000)
+        except (DeviceUnavailable, sd.PortAudioError) as error:
+            reason = f"the device test could not open the devices: {error}"
+            return _error(command.request_id, pb.ERROR_CODE_UNAVAILABLE, reason)
         result = pb.AudioTestResult(
             microphone_level_dbfs=mic_dbfs, speaker_level_dbfs=speaker_dbfs,
             microphone=microphone, speaker=speaker,

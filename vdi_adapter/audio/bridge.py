@@ -211,10 +211,13 @@ class CallBridge:
         self.active_streams: DeviceStreams | None = None
         self._media: Any = None
         self._switch_lock = threading.Lock()
+        self._closed = False
 
     def open_devices(self, microphone: str | None, speaker: str | None) -> None:
         """Open and start the streams first (slow), then hand the pipeline over."""
         with self._switch_lock:
+            if self._closed:
+                return
             fresh = DeviceStreams(self, microphone, speaker)
             fresh.open()
             # A stream may take a second to deliver its first block after start():
@@ -234,6 +237,7 @@ class CallBridge:
 
     def close(self) -> None:
         """Disconnect from the conference bridge and release the devices; idempotent."""
+        self._closed = True
         media, self._media = self._media, None
         if media is not None:
             _quietly(media.stopTransmit, self.port)

@@ -46,6 +46,11 @@ class VoiceProcessing:
             auto_gain_control=auto_gain_control,
         )
 
+    @staticmethod
+    def preload() -> None:
+        """Load the WebRTC library now, so the first call does not wait for it."""
+        from livekit import rtc  # noqa: F401
+
     def set_delay_hint(self, delay_ms: int) -> None:
         """Tell AEC3 the expected playback-to-capture delay (it refines it itself)."""
         self._apm.set_stream_delay_ms(int(delay_ms))
