@@ -85,7 +85,7 @@ class CallControl:
         self.legs: dict[str, CallLeg] = {}
         #: Transferred call id -> its consult call id, while an attended transfer runs.
         self._consults: dict[str, str] = {}
-        self.media = media.MediaControl(context)
+        self.media = media.MediaControl(context, self.legs)
         self.remote = remote.RemoteControl(self)
 
     # ----- queries -------------------------------------------------------------------
@@ -212,6 +212,8 @@ class CallControl:
         legs = [self.leg(call_id, "merge") for call_id in dict.fromkeys(call_ids)]
         self.media.merge(legs)
         for leg in legs:
+            if leg.on_hold:
+                self.retrieve(leg.call_id)
             self.publish(leg)
 
     def split(self, call_id: str) -> None:

@@ -43,8 +43,10 @@ def _quietly(action: str, operation: Any) -> None:
 class MediaControl:
     """Media operations on call legs; runs on the engine thread."""
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: Any, legs: dict[str, CallLeg]) -> None:
         self.context = context
+        #: Every leg of the engine (shared with call control), for conference members.
+        self.legs = legs
         self.detectors = DetectorPool()
 
     @property
@@ -85,6 +87,7 @@ class MediaControl:
         self.apply_mute(leg)
         self._detect_inband(leg, audio_media)
         self._connect_tone_generator(leg, audio_media)
+        self._join(leg)
 
     def _connect_tone_generator(self, leg: CallLeg, audio_media: Any) -> None:
         """Connected ahead of use: bridge connections take effect a clock tick later,
@@ -179,19 +182,31 @@ class MediaControl:
     # ----- local conference ------------------------------------------------------------
 
     def merge(self, legs: list[CallLeg]) -> str:
-        """Connect every call's media to every other's; they share a conference id."""
+        """Give the calls one conference id and connect the media of those not on hold.
+
+        A held call joins when its media comes back (``_started``), so merging can
+        retrieve it first.
+        """
         if len(legs) < 2:
             raise invalid_argument("a conference needs at least two calls")
-        for leg in legs:
-            if leg.on_hold or not leg.media_started:
-                raise invalid_state(f"call {leg.call_id} must be connected and not on hold")
         conference_id = next((leg.conference_id for leg in legs if leg.conference_id), "")
         conference_id = conference_id or f"conference-{next(_conference_numbers)}"
-        for first, second in itertools.permutations(legs, 2):
-            first.audio_media.startTransmit(second.audio_media)
         for leg in legs:
             leg.conference_id = conference_id
+        for leg in legs:
+            self._join(leg)
         return conference_id
+
+    def _join(self, leg: CallLeg) -> None:
+        """Connect ``leg`` both ways with every active member of its conference."""
+        if not leg.conference_id or not leg.media_started:
+            return
+        for other in self.legs.values():
+            if other is leg or other.conference_id != leg.conference_id:
+                continue
+            if other.media_started and other.audio_media is not None:
+                leg.audio_media.startTransmit(other.audio_media)
+                other.audio_media.startTransmit(leg.audio_media)
 
     def split(self, leg: CallLeg, legs: dict[str, CallLeg]) -> list[CallLeg]:
         """Take ``leg`` out of its conference; return the legs whose conference changed."""

@@ -77,14 +77,19 @@ def test_incoming_refer_is_refused_when_policy_forbids(engine, far_ends):
     assert [c.call_id for c in engine.engine.snapshot().calls] == [call_id]
 
 
-def test_conference_merge_lets_parties_hear_each_other_and_split_stops_it(
+def test_conference_merge_retrieves_held_calls_parties_hear_each_other_split_stops_it(
     engine, far_ends, tmp_path
 ):
     engine.configure(base_configuration())
     alice, alice_id, alice_call = _connect(engine, far_ends, 5081)
+    engine.ok(hold=pb.Hold(call_id=alice_id))
     bob, bob_id, bob_call = _connect(engine, far_ends, 5082)
-    alice.request("tone", call=alice_call, frequency=1000)
+    alice.wait_for("media", lambda e: e["status"] == "remote_hold")
+    alice.seen.clear()
     engine.ok(merge=pb.Merge(call_ids=[alice_id, bob_id]))
+    alice.wait_for("media", lambda e: e["status"] == "active")
+    assert not any(c.on_hold for c in engine.engine.snapshot().calls)
+    alice.request("tone", call=alice_call, frequency=1000)
     snapshot = engine.engine.snapshot()
     conference_ids = {c.conference_id for c in snapshot.calls}
     assert len(conference_ids) == 1 and conference_ids != {""}
