@@ -176,6 +176,22 @@ def echo_call(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[st
     return {"erle_db": power_db(at_mic) - power_db(heard[-int(rate * seconds) : -int(rate * 0.3)])}
 
 
+def baseline_cpu(workdir: Path, seconds: float) -> float:
+    """CPU of the same adapter process and call with no bridge (pjsua2 and the harness)."""
+    rtp = str(free_udp_port(24000, 28000))
+    far, near = start_peers(workdir, "G722", ["--rtp-port", rtp, "--no-bridge"], "baseline")
+    try:
+        far.wait_for("media", 15)
+        time.sleep(2.0)
+        first = stats(near)
+        time.sleep(seconds)
+        last = stats(near)
+    finally:
+        near.stop()
+        far.stop()
+    return float((last["cpu_s"] - first["cpu_s"]) / (last["time"] - first["time"]) * 100)
+
+
 def load_call(workdir: Path, seconds: float) -> dict[str, float]:
     """A G722 call on the headset with processing on: latency and CPU."""
     rtp = str(free_udp_port(24000, 28000))
@@ -267,6 +283,7 @@ def run(quick: bool) -> dict[str, float]:
     for pulse in running_server():
         pulse.plug("Jabra EVOLVE 40")
         results.update(load_call(workdir, 6.0 if quick else 20.0))
+        results["baseline_cpu_pct"] = baseline_cpu(workdir, 6.0 if quick else 20.0)
         echo = pulse.plug("Echo Headset")
         pulse.add_echo_path(echo, delay_ms=40, volume_percent=50)
         results.update(echo_call(pulse, workdir, 5.0 if quick else 10.0))
@@ -285,6 +302,7 @@ def print_table(results: dict[str, float]) -> None:
     print(f"{'bridge latency p99 (ms, both ways)':34} {results['bridge_latency_p99_ms']:10.1f}")
     print(f"{'CPU per call, adapter process (%)':34} {results['cpu_per_call_pct']:10.1f}")
     print(f"{'  of which the bridge callbacks (%)':34} {results['bridge_cpu_pct']:10.1f}")
+    print(f"{'same call, no bridge (%)':34} {results['baseline_cpu_pct']:10.1f}")
     starved = f"{results['play_starved']:.0f} / {results['send_starved']:.0f}"
     print(f"{'samples starved (play / send)':34} {starved:>10}")
     print(f"{'drift 0.1 %, 10 min: max ring (ms)':34} {results['drift_buffer_max_ms']:10.1f}")

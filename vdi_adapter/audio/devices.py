@@ -147,6 +147,10 @@ def _read(path: Path) -> str:
         return ""
 
 
+# Windows has no cheap change signal here (no /dev/snd, no ALSA files): list often.
+FULL_REFRESH_S = 1.5 if sys.platform == "win32" else 30.0
+
+
 class DeviceWatcher:
     """Background thread that notices devices coming and going (within ~1 s)."""
 
@@ -155,7 +159,7 @@ class DeviceWatcher:
         on_change: Callable[[list[DeviceEntry], list[DeviceEntry]], None],
         *,
         poll_s: float = 0.5,
-        full_refresh_s: float = 30.0,
+        full_refresh_s: float = FULL_REFRESH_S,
         lister: Callable[[], list[DeviceEntry]] = list_devices_fresh,
         on_tick: Callable[[], None] | None = None,
     ) -> None:

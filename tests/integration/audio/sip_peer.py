@@ -168,6 +168,7 @@ def run_far(args: argparse.Namespace) -> None:
 def run_near(args: argparse.Namespace) -> None:
     from protocol import pb
     from vdi_adapter.audio.backend import DeviceAudioBackend
+    from vdi_adapter.audio_backend import NullAudioBackend
     from vdi_adapter.event_sink import EventSink
 
     ep = start_endpoint(args.port, args.codec)
@@ -179,7 +180,11 @@ def run_near(args: argparse.Namespace) -> None:
         )
     )
     rules = pb.DeviceRules.FromString(bytes.fromhex(args.rules)) if args.rules else None
-    backend = DeviceAudioBackend(sink, rules, voice_processing=not args.no_processing)
+    backend: Any = (
+        NullAudioBackend()
+        if args.no_bridge
+        else DeviceAudioBackend(sink, rules, voice_processing=not args.no_processing)
+    )
     commands = stdin_lines()
     emit(event="ready")
     call = Call(account)
@@ -244,9 +249,9 @@ def handle_near_command(command: dict[str, Any], call: Call, backend: Any, ep: A
 
 
 def bridge_stats(backend: Any) -> dict[str, Any]:
-    bridge = backend.bridge("c1")
+    bridge = backend.bridge("c1") if hasattr(backend, "bridge") else None
     if bridge is None:
-        return {}
+        return {"cpu_s": sum(os.times()[:2]), "time": time.monotonic()}
     pipeline = bridge.pipeline
     return {
         "frames_in": bridge.port.frames_in,
@@ -288,6 +293,7 @@ def main() -> None:
     parser.add_argument("--dial", default="")
     parser.add_argument("--rules", default="", help="pb.DeviceRules, serialized, hex")
     parser.add_argument("--no-processing", action="store_true")
+    parser.add_argument("--no-bridge", action="store_true", help="pjsua2 only, for baselines")
     parser.add_argument("--media-public", default="", help="address to advertise in SDP")
     parser.add_argument("--tap-record", default="", help="also record the call, no bridge")
     args = parser.parse_args()

@@ -223,3 +223,37 @@ def test_device_self_test_loops_microphone_to_speaker(
     assert result.ok.audio_test.microphone == "Jabra EVOLVE 40"
     assert -20 < result.ok.audio_test.microphone_level_dbfs < -10
     assert abs(dominant_frequency(heard[0], 48000) - 600) < 5
+
+
+def test_tones_without_a_call_play_on_the_speaker(
+    pulse: PulseAudioServer, backend_factory: Callable[..., DeviceAudioBackend]
+) -> None:
+    headset = pulse.plug("Jabra EVOLVE 40")
+    backend = backend_factory(HEADSET_RULES)
+    backend.play_tone("call-1", "busy")  # 425 Hz, 0.5 s on / 0.5 s off
+    try:
+        busy = pulse.record(headset.output_sink, 1.2)
+        backend.play_tone("call-1", "dtmf:5")  # replaces the busy tone
+        time.sleep(0.05)
+        digit = pulse.record(headset.output_sink, 0.3)
+    finally:
+        backend.stop_tone("call-1")
+    assert tone_power_db(busy, 48000, 425) > -35
+    assert tone_power_db(digit, 48000, 770) > -40 and tone_power_db(digit, 48000, 1336) > -40
+    assert tone_power_db(digit, 48000, 425) < -60
+    time.sleep(0.2)
+    assert np.abs(pulse.record(headset.output_sink, 0.4)).max() == 0
+
+
+def test_volume_and_mute_settings_are_reported(
+    pulse: PulseAudioServer, sink: EventSink, backend_factory: Callable[..., DeviceAudioBackend]
+) -> None:
+    pulse.plug("Jabra EVOLVE 40")
+    backend = backend_factory(HEADSET_RULES)
+    events = Events(sink)
+    volumes = pb.SetVolumes(speaker_volume=40, microphone_volume=75, microphone_muted=True)
+    result = backend.handle_command(pb.Command(request_id="v", set_volumes=volumes))
+    assert result.HasField("ok")
+    active = events.of("active_devices")[-1].active_devices.active
+    assert (active.speaker_volume, active.microphone_volume) == (40, 75)
+    assert active.microphone_muted and active.reason.startswith("volumes changed")
