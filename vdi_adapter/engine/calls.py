@@ -48,6 +48,8 @@ _INV_STATE_NAMES = {
 
 ALLOW_EVENTS = "talk, hold"
 DEFAULT_MAX_CALLS = 4
+#: Longest wait for the answer to a DTMF INFO before the next digit goes anyway.
+INFO_ANSWER_WAIT_S = 1.0
 
 
 class EngineContext(Protocol):
@@ -333,8 +335,18 @@ class CallControl:
 
     def on_tsx_state(self, sip_call: SipCall, prm: Any) -> None:
         leg = self.legs.get(sip_call.call_id)
-        if leg is not None and leg.live:
-            self.remote.on_request(leg, prm)
+        if leg is None or not leg.live:
+            return
+        if _info_answered(prm):
+            self.context.post(lambda: self._send_next_info(leg, answered=True))
+        self.remote.on_request(leg, prm)
+
+    def _send_next_info(self, leg: CallLeg, answered: bool) -> None:
+        try:
+            self.media.next_info_digit(leg, answered)
+        except Exception as error:
+            leg.info_sent_at, leg.info_digits = None, ""
+            log.warning("INFO DTMF on %s failed: %s", leg.call_id, getattr(error, "reason", error))
 
     def on_transfer_request(self, sip_call: SipCall, prm: Any) -> None:
         leg = self.legs.get(sip_call.call_id)
@@ -396,6 +408,8 @@ class CallControl:
             if leg.auto_answer_at is not None and now >= leg.auto_answer_at:
                 leg.auto_answer_at = None
                 self._answer_quietly(leg)
+            if leg.info_sent_at is not None and now - leg.info_sent_at > INFO_ANSWER_WAIT_S:
+                self._send_next_info(leg, answered=True)
             if leg.state == call_model.CONNECTED and now >= leg.next_quality_at:
                 leg.next_quality_at = now + media.QUALITY_INTERVAL_S
                 self.media.report_quality(leg)
@@ -436,6 +450,19 @@ class CallControl:
             return
         leg._published = encoded  # type: ignore[attr-defined]
         self.context.publish(pb.Event(call=pb.CallChanged(call=call)))
+
+
+def _info_answered(prm: Any) -> bool:
+    """Whether this transaction event is the final answer to an INFO we sent."""
+    event = prm.e
+    if event.type != pj.PJSIP_EVENT_TSX_STATE:
+        return False
+    tsx = event.body.tsxState.tsx
+    return bool(
+        tsx.role == pj.PJSIP_ROLE_UAC
+        and tsx.method == "INFO"
+        and tsx.state == pj.PJSIP_TSX_STATE_COMPLETED
+    )
 
 
 def _split_name_addr(text: str) -> tuple[str, str]:

@@ -70,6 +70,10 @@ class CallLeg:
     media_index: int = -1
     ringing: bool = False
     next_quality_at: float = 0.0
+    #: SIP INFO digits waiting to be sent, one INFO at a time.
+    info_digits: str = ""
+    #: Monotonic time the INFO in flight was sent (None: none in flight).
+    info_sent_at: float | None = None
     quality: pb.CallQuality | None = None
 
     @property

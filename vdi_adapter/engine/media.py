@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from typing import Any
 
 import pjsua2 as pj
@@ -144,17 +145,34 @@ class MediaControl:
         if call is None:
             raise invalid_state("the call is ending")
         if method == pb.DTMF_METHOD_SIP_INFO:
-            prm = pj.CallSendDtmfParam()
-            prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
-            prm.digits = digits
-            prm.duration = 160
-            call.sendDtmf(prm)
+            leg.info_digits += digits
+            self.next_info_digit(leg)
         elif method == pb.DTMF_METHOD_INBAND:
             self._play_tones(leg, digits)
         elif method in (pb.DTMF_METHOD_RFC2833, pb.DTMF_METHOD_UNSPECIFIED):
             call.dialDtmf(digits)
         else:
             raise invalid_argument(f"unknown DTMF method {method}")
+
+    def next_info_digit(self, leg: CallLeg, answered: bool = False) -> None:
+        """Send the next queued digit by SIP INFO once the previous one was answered.
+
+        pjsua would send one INFO per digit at once; through a multi-process proxy they
+        can overtake each other and the far end refuses the older CSeq (500, RFC 3261
+        section 12.2.2), losing a digit. One INFO in flight avoids that.
+        """
+        if answered:
+            leg.info_sent_at = None
+        call = leg.sip_call
+        if leg.info_sent_at is not None or not leg.info_digits or call is None:
+            return
+        digit, leg.info_digits = leg.info_digits[0], leg.info_digits[1:]
+        prm = pj.CallSendDtmfParam()
+        prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+        prm.digits = digit
+        prm.duration = 160
+        leg.info_sent_at = time.monotonic()
+        call.sendDtmf(prm)
 
     def _play_tones(self, leg: CallLeg, digits: str) -> None:
         if leg.audio_media is None or not leg.media_started:

@@ -141,3 +141,18 @@ def test_fails_over_to_the_next_server_when_the_first_stops(engine, far_ends):
     finally:
         first.stop()
         second.stop()
+
+
+def test_sip_info_digits_through_the_proxy_all_arrive_in_order(engine, registrar, far_ends):
+    customer = far_ends(5082, user="8001", registrar="127.0.0.1:5060", password=USERS["8001"])
+    assert customer.wait_for("registration")["code"] == 200
+    _configure_agent(engine, agent_account("7001"))
+    engine.log.wait_registration(REGISTERED)
+    call_id = engine.dial("8001")
+    customer.request("answer", call=customer.wait_for("incoming")["call"])
+    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
+    digits = "*9#0123"
+    engine.ok(send_dtmf=pb.SendDtmf(call_id=call_id, digits=digits, method=pb.DTMF_METHOD_SIP_INFO))
+    heard = [customer.wait_for("dtmf")["digit"] for _ in digits]
+    assert "".join(heard) == digits
+    assert all(e["method"] == "info" for e in customer.seen if e.get("event") == "dtmf")
