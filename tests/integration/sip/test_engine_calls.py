@@ -116,11 +116,13 @@ def test_hold_and_retrieve_change_the_far_ends_media(engine, far_ends):
     peer.wait_for("media", lambda e: e["status"] == "active")
     engine.ok(hold=pb.Hold(call_id=call_id))
     peer.wait_for("media", lambda e: e["call"] == peer_call and e["status"] == "remote_hold")
+    peer.seen.clear()  # media events from before the hold are stale from here on
     assert engine.engine.snapshot().calls[0].on_hold
     assert engine.run(hold=pb.Hold(call_id=call_id)).error.code == pb.ERROR_CODE_INVALID_STATE
     engine.ok(retrieve=pb.Retrieve(call_id=call_id))
     peer.wait_for("media", lambda e: e["call"] == peer_call and e["status"] == "active")
     assert not engine.engine.snapshot().calls[0].on_hold
+    time.sleep(0.2)  # the far end may re-INVITE only once our re-INVITE was ACKed
     peer.request("hold", call=peer_call)
     engine.log.wait(lambda e: e.HasField("call") and e.call.call.remote_hold)
 
