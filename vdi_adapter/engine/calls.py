@@ -48,6 +48,8 @@ _INV_STATE_NAMES = {
 
 ALLOW_EVENTS = "talk, hold"
 DEFAULT_MAX_CALLS = 4
+#: pjlib's status for "invalid operation", e.g. a re-INVITE while one is pending.
+PJ_EINVALIDOP = 70013
 #: Longest wait for the answer to a DTMF INFO before the next digit goes anyway.
 INFO_ANSWER_WAIT_S = 1.0
 
@@ -157,21 +159,44 @@ class CallControl:
         leg = self.leg(call_id, "hold")
         if leg.on_hold:
             raise invalid_state("the call is already on hold")
-        self._invoke(leg, "hold", lambda call: call.setHold(pj.CallOpParam(True)))
-        leg.on_hold = True
-        # Media callbacks may have run inside setHold() with the old flag: publish now.
-        self.publish(leg)
+        self._set_hold(leg, True)
 
     def retrieve(self, call_id: str) -> None:
         leg = self.leg(call_id, "retrieve")
         if not leg.on_hold:
             raise invalid_state("the call is not on hold")
-        prm = pj.CallOpParam(True)
-        prm.opt.flag = pj.PJSUA_CALL_UNHOLD
-        self._invoke(leg, "retrieve", lambda call: call.reinvite(prm))
-        leg.on_hold = False
-        # Media callbacks may have run inside reinvite() with the old flag: publish now.
+        self._set_hold(leg, False)
+
+    def _set_hold(self, leg: CallLeg, held: bool) -> None:
+        """Send the re-INVITE for ``held`` now, or as soon as the pending one completes."""
+        leg.on_hold = held
+        try:
+            self._send_hold_reinvite(leg)
+        except CommandError:
+            leg.on_hold = not held
+            raise
+        # Media callbacks may have run inside the re-INVITE with the old flag: publish now.
         self.publish(leg)
+
+    def _send_hold_reinvite(self, leg: CallLeg) -> None:
+        prm = pj.CallOpParam(True)
+        if not leg.on_hold:
+            prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+        try:
+            if leg.sip_call is None:
+                raise invalid_state("the call is ending")
+            if leg.on_hold:
+                leg.sip_call.setHold(prm)
+            else:
+                leg.sip_call.reinvite(prm)
+            leg.hold_pending = False
+        except CommandError:
+            raise
+        except Exception as error:
+            if getattr(error, "status", 0) != PJ_EINVALIDOP:
+                raise sip_failure("hold" if leg.on_hold else "retrieve", error) from None
+            # An offer/answer exchange is still running (RFC 3261 section 14.1): retry.
+            leg.hold_pending = True
 
     def mute(self, call_id: str, muted: bool) -> None:
         leg = self.leg(call_id, "mute")
@@ -408,11 +433,20 @@ class CallControl:
             if leg.auto_answer_at is not None and now >= leg.auto_answer_at:
                 leg.auto_answer_at = None
                 self._answer_quietly(leg)
+            if leg.hold_pending and leg.state == call_model.CONNECTED:
+                self._retry_hold(leg)
             if leg.info_sent_at is not None and now - leg.info_sent_at > INFO_ANSWER_WAIT_S:
                 self._send_next_info(leg, answered=True)
             if leg.state == call_model.CONNECTED and now >= leg.next_quality_at:
                 leg.next_quality_at = now + media.QUALITY_INTERVAL_S
                 self.media.report_quality(leg)
+
+    def _retry_hold(self, leg: CallLeg) -> None:
+        try:
+            self._send_hold_reinvite(leg)
+        except CommandError as error:
+            leg.hold_pending = False
+            self.context.warn("hold_failed", f"Hold change of {leg.call_id} failed: {error.reason}")
 
     def _answer_quietly(self, leg: CallLeg) -> None:
         try:

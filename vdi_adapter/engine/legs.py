@@ -74,6 +74,8 @@ class CallLeg:
     info_digits: str = ""
     #: Monotonic time the INFO in flight was sent (None: none in flight).
     info_sent_at: float | None = None
+    #: The hold or retrieve re-INVITE waits for a pending offer/answer to finish.
+    hold_pending: bool = False
     quality: pb.CallQuality | None = None
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import time
@@ -9,6 +10,7 @@ import time
 import pytest
 
 from protocol import pb
+from simulator.far_end import FarEndError
 from tests.integration.sip.helpers import ENGINE_PORT, base_configuration
 
 pytestmark = pytest.mark.integration
@@ -243,3 +245,24 @@ def test_port_in_use_and_reconfiguring_lines_during_a_call_are_clear_errors(engi
     engine.configure(policy_only)
     assert engine.run(dial=pb.Dial(to=peer.uri)).error.code == pb.ERROR_CODE_REFUSED
     assert [c.state for c in engine.engine.snapshot().calls] == [pb.CALL_STATE_CONNECTED]
+
+
+def test_retrieve_right_after_hold_waits_for_the_pending_reinvite(engine, far_ends):
+    engine.configure(base_configuration())
+    peer = far_ends(5081, auto_answer=200)
+    call_id = engine.dial(peer.uri)
+    peer_call = peer.wait_for("incoming")["call"]
+    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
+    peer.wait_for("media", lambda e: e["status"] == "active")
+    for _ in range(3):
+        engine.ok(hold=pb.Hold(call_id=call_id))
+        engine.ok(retrieve=pb.Retrieve(call_id=call_id))
+    time.sleep(1.0)
+    statuses = []
+    with contextlib.suppress(FarEndError):
+        while True:
+            statuses.append(peer.wait_for("media", timeout=0.3)["status"])
+    assert "remote_hold" in statuses and statuses[-1] == "active"
+    assert not engine.engine.snapshot().calls[0].on_hold
+    peer.request("hold", call=peer_call)  # nothing is pending: the far end may re-INVITE
+    engine.log.wait(lambda e: e.HasField("call") and e.call.call.remote_hold)
