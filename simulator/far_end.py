@@ -197,6 +197,8 @@ class _Peer:
         self.jobs: queue.Queue[State] = queue.Queue()
         self.calls: dict[int, Any] = {}
         self.helpers: dict[tuple[int, str], Any] = {}
+        self.info_digits: dict[int, str] = {}
+        self.info_in_flight: set[int] = set()
         self.numbers = iter(range(1_000_000))
         self.quit = False
         _name_constants(pj)
@@ -347,13 +349,28 @@ class _Peer:
         if request.get("method") == "inband":
             self._play_digits(call, request["digits"])
         elif request.get("method", "rfc2833") == "info":
-            prm = self.pj.CallSendDtmfParam()
-            prm.method = self.pj.PJSUA_DTMF_METHOD_SIP_INFO
-            prm.digits = request["digits"]
-            prm.duration = 160
-            call.sendDtmf(prm)
+            self.info_digits[call.number] = (
+                self.info_digits.get(call.number, "") + request["digits"]
+            )
+            if call.number not in self.info_in_flight:
+                self.next_info_digit(call.number)
         else:
             call.dialDtmf(request["digits"])
+
+    def next_info_digit(self, number: int) -> None:
+        """One DTMF INFO at a time: a proxy may reorder parallel ones (500 at the far end)."""
+        self.info_in_flight.discard(number)
+        digits = self.info_digits.get(number, "")
+        call = self.calls.get(number)
+        if not digits or call is None:
+            return
+        self.info_digits[number] = digits[1:]
+        prm = self.pj.CallSendDtmfParam()
+        prm.method = self.pj.PJSUA_DTMF_METHOD_SIP_INFO
+        prm.digits = digits[0]
+        prm.duration = 160
+        self.info_in_flight.add(number)
+        call.sendDtmf(prm)
 
     def _play_digits(self, call: Any, digits: str) -> None:
         pj = self.pj
@@ -551,6 +568,9 @@ def _define_call(pj: Any) -> type:
             if tsx.role == pj.PJSIP_ROLE_UAC and final:
                 fields = {"method": tsx.method, "code": tsx.statusCode}
                 self.peer.emit(event="response", call=self.number, **fields)
+                if tsx.method == "INFO":
+                    number = self.number
+                    self.peer.post(lambda: self.peer.next_info_digit(number))
             trying = tsx.state == pj.PJSIP_TSX_STATE_TRYING
             received = event.body.tsxState.type == pj.PJSIP_EVENT_RX_MSG
             if tsx.role == pj.PJSIP_ROLE_UAS and trying and received:

@@ -156,3 +156,19 @@ def test_sip_info_digits_through_the_proxy_all_arrive_in_order(engine, registrar
     heard = [customer.wait_for("dtmf")["digit"] for _ in digits]
     assert "".join(heard) == digits
     assert all(e["method"] == "info" for e in customer.seen if e.get("event") == "dtmf")
+
+
+def test_sip_info_digits_from_the_far_end_through_the_proxy_all_arrive(engine, registrar, far_ends):
+    customer = far_ends(5082, user="8001", registrar="127.0.0.1:5060", password=USERS["8001"])
+    assert customer.wait_for("registration")["code"] == 200
+    _configure_agent(engine, agent_account("7001"))
+    engine.log.wait_registration(REGISTERED)
+    call_id = engine.dial("8001")
+    peer_call = customer.wait_for("incoming")["call"]
+    customer.request("answer", call=peer_call)
+    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
+    customer.request("dtmf", call=peer_call, digits="0#4*", method="info")
+    for digit in "0#4*":
+        engine.log.wait(lambda e, d=digit: e.HasField("dtmf") and e.dtmf.digit == d)
+    heard = [e.dtmf.digit for e in engine.log.events if e.HasField("dtmf")]
+    assert heard == list("0#4*")
