@@ -78,6 +78,7 @@ async def run(seconds: dict[str, float]) -> dict[str, float]:
         samples = await measure(profile, duration)
         figures[f"{profile}_command_to_effect_p50_ms"] = round(statistics.median(samples), 2)
         figures[f"{profile}_command_to_effect_p99_ms"] = round(percentile(samples, 99), 2)
+        figures[f"{profile}_command_to_effect_max_ms"] = round(max(samples), 2)
         figures[f"{profile}_samples"] = len(samples)
     return figures
 
@@ -97,11 +98,13 @@ def main() -> None:
         print(json.dumps(figures))
         return
     print("connector command -> effect in the agent's view (ms)")
-    print(f"{'profile':<8} {'median':>8} {'p99':>9} {'samples':>8}")
+    print(f"{'profile':<8} {'median':>8} {'p99':>9} {'max':>9} {'samples':>8}")
     for profile in plan:
         p50 = figures[f"{profile}_command_to_effect_p50_ms"]
         p99 = figures[f"{profile}_command_to_effect_p99_ms"]
-        print(f"{profile:<8} {p50:>8.1f} {p99:>9.1f} {int(figures[f'{profile}_samples']):>8}")
+        top = figures[f"{profile}_command_to_effect_max_ms"]
+        count = int(figures[f"{profile}_samples"])
+        print(f"{profile:<8} {p50:>8.1f} {p99:>9.1f} {top:>9.1f} {count:>8}")
 
 
 if __name__ == "__main__":
