@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 
 from protocol.errors import ChannelClosed, ChannelError, LocalProtocolError
 from protocol.impairment import PROFILES, ImpairmentProfile, LinkModel
@@ -30,6 +31,7 @@ class LoopbackPipe:
         self.max_write = link.profile.max_write
         self.peer: LoopbackPipe | None = None
         self._inbox: asyncio.Queue[bytes] = asyncio.Queue()
+        self._in_flight: deque[tuple[float, bytes]] = deque()
         self._severed = False
         self._closed = False
 
@@ -62,9 +64,22 @@ class LoopbackPipe:
         """The channel was cut under us: reads hang, writes fail."""
         self._severed = True
 
-    def deliver(self, data: bytes) -> None:
-        if not self._severed:
-            self._inbox.put_nowait(data)
+    def schedule(self, when: float, data: bytes, loop: asyncio.AbstractEventLoop) -> None:
+        """Deliver ``data`` at ``when``, after everything scheduled before it.
+
+        asyncio does not keep timers that fall due at the same instant in the order they
+        were set, so the chunks of a large frame could overtake one another. A FIFO per
+        pipe keeps the byte stream in order whatever the timers do.
+        """
+        self._in_flight.append((when, data))
+        loop.call_at(when, self._deliver_due, loop)
+
+    def _deliver_due(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        while self._in_flight and self._in_flight[0][0] <= now:
+            _when, data = self._in_flight.popleft()
+            if not self._severed:
+                self._inbox.put_nowait(data)
 
 
 class LoopbackLink:
@@ -105,7 +120,7 @@ class LoopbackLink:
 
     def carry(self, target: LoopbackPipe, data: bytes) -> None:
         when = self.model.delivery_time(len(data), self._loop.time())
-        self._loop.call_at(when, target.deliver, data)
+        target.schedule(when, data, self._loop)
 
     async def aclose(self) -> None:
         self._watchdog.cancel()

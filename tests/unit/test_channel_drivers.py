@@ -199,3 +199,20 @@ async def test_calls_outlive_a_lost_session_for_the_grace_period(hang_up: bool) 
         await asyncio.sleep(0.6)
         ended = r.phone.calls[call_id].state == pb.CALL_STATE_ENDED
         assert ended is hang_up
+
+
+@pytest.mark.parametrize("profile", ["lan", "wan", "congested"])
+async def test_large_envelopes_cross_the_simulator_intact(profile: str) -> None:
+    link = LoopbackLink(PROFILES[profile], seed=3)
+    app = FramedChannel(await link.connect())
+    adapter = FramedChannel(await link.accept())
+    lines = [f"log line {i} " + "x" * (i % 90) for i in range(300)]  # ~20 KB, 13+ writes of 1,600
+    big = pb.Envelope(
+        result=pb.Result(request_id="r", ok=pb.Ok(diagnostics=pb.Diagnostics(log_lines=lines)))
+    )
+    for _ in range(3):
+        await adapter.send(big)
+    for _ in range(3):
+        got = await asyncio.wait_for(app.receive(), 20)
+        assert list(got.result.ok.diagnostics.log_lines) == lines
+    await link.aclose()
