@@ -291,6 +291,8 @@ def _read_network(reader: _Reader) -> NetworkSettings:
         srtp=reader.choice("srtp", "off", SRTP_POLICIES),
         stun_server=str(stun),
         public_address=reader.text("public_address"),
+        media_public_address=reader.text("media_public_address"),
+        bind_address=reader.text("bind_address"),
         rtp_port_min=reader.number("rtp_port_min", 0, 0, 65_535),
         rtp_port_max=reader.number("rtp_port_max", 0, 0, 65_535),
         tls_ca_file=reader.text("tls_ca_file"),

@@ -136,6 +136,10 @@ class NetworkSettings:
     srtp: str = "off"
     stun_server: str = ""
     public_address: str = ""
+    #: Advertised in SDP only (a media relay); empty: ``public_address``.
+    media_public_address: str = ""
+    #: Local address SIP and media bind to (multi-homed workstations); empty: all.
+    bind_address: str = ""
     rtp_port_min: int = 0
     rtp_port_max: int = 0
     tls_ca_file: str = ""
@@ -146,6 +150,8 @@ class NetworkSettings:
             srtp=SRTP_POLICIES[self.srtp],
             stun_server=self.stun_server,
             public_address=self.public_address,
+            media_public_address=self.media_public_address,
+            bind_address=self.bind_address,
             rtp_port_min=self.rtp_port_min,
             rtp_port_max=self.rtp_port_max,
             tls_ca_file=self.tls_ca_file,

@@ -35,6 +35,15 @@ from typing import Any, TextIO
 State = dict[str, Any]
 
 
+#: How many RTP/RTCP ports each far end may use, from ``rtp_base_port``.
+RTP_PORTS = 10
+
+
+def rtp_base_port(sip_port: int) -> int:
+    """The far end's first RTP port: its own block, clear of other endpoints' 4000."""
+    return 30000 + (sip_port % 1000) * 10
+
+
 class FarEndError(RuntimeError):
     """The far end did not do what was asked in time, or refused it."""
 
@@ -54,6 +63,7 @@ class FarEnd:
         codecs: str = "",
         srtp: int = 0,
         tls: tuple[int, str, str] | None = None,
+        media_public: str = "",
     ) -> None:
         self.port = port
         self.args = ["--port", str(port), "--user", user, "--auto-answer", str(auto_answer)]
@@ -67,6 +77,8 @@ class FarEnd:
             self.args += ["--srtp", str(srtp)]
         if tls:
             self.args += ["--tls-port", str(tls[0]), "--tls-cert", tls[1], "--tls-key", tls[2]]
+        if media_public:
+            self.args += ["--media-public", media_public]
         self.events: queue.Queue[State] = queue.Queue()
         self.seen: list[State] = []
         self._next_id = 0
@@ -175,6 +187,7 @@ def _main(argv: list[str] | None = None) -> None:
     parser.add_argument("--codecs", default="", help="comma-separated codec order")
     parser.add_argument("--srtp", type=int, default=0, help="0 off, 1 optional, 2 mandatory")
     parser.add_argument("--tls-port", type=int, default=0, help="also listen for SIP over TLS")
+    parser.add_argument("--media-public", default="", help="address to advertise in SDP (a relay)")
     parser.add_argument("--tls-cert", default="")
     parser.add_argument("--tls-key", default="")
     args = parser.parse_args(argv)
@@ -260,9 +273,10 @@ class _Peer:
         config.mediaConfig.srtpSecureSignaling = 0
         media = config.mediaConfig.transportConfig
         media.boundAddress = "127.0.0.1"
-        # RTP ports of their own (30000 + 10 per SIP port), clear of other endpoints' 4000.
-        media.port = 30000 + (self.args.port % 1000) * 10
-        media.portRange = 10
+        media.port = rtp_base_port(self.args.port)
+        media.portRange = RTP_PORTS
+        if self.args.media_public:
+            media.publicAddress = self.args.media_public
         account = _PEER_CLASSES["account"](self)
         account.create(config)
         return account

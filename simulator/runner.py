@@ -18,6 +18,7 @@ from typing import IO, TextIO
 
 from protocol import pb
 from simulator.report import ScenarioResult, StepResult
+from simulator.rtp_relay import MediaImpairment
 from simulator.scenario import Scenario
 from simulator.steps import StepFailed, StepRunner
 from simulator.timeline import Timeline
@@ -98,6 +99,7 @@ async def _run_world(
         peer_auto_answer=auto,
         rig_options=options,
         config=scenario.config,
+        media=MediaImpairment(scenario.rtp_loss_pct, scenario.rtp_jitter_ms),
     ) as world:
         runner = StepRunner(world, timeline.note)
         await _run_steps(scenario, runner, timeline, result)

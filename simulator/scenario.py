@@ -80,6 +80,9 @@ ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
                 "end_reason",
                 "dtmf_tones",
                 "peer_media",
+                "mos_at_least",
+                "mos_at_most",
+                "loss_rx_at_least",
             }
         ),
     ),
@@ -137,6 +140,7 @@ class Scenario:
     description: str = ""
     registrar: bool = True
     rtp_loss_pct: float = 0.0
+    rtp_jitter_ms: float = 0.0
     tags: tuple[str, ...] = field(default_factory=tuple)
     #: Protocol version the app claims, to rehearse a version mismatch (None: ours).
     app_protocol: tuple[int, int] | None = None
@@ -205,6 +209,7 @@ class _Validator:
             "step",
             "registrar",
             "rtp_loss_pct",
+            "rtp_jitter_ms",
             "tags",
             "app_protocol",
             "config",
@@ -230,7 +235,8 @@ class _Validator:
             steps=parsed,
             description=str(data.get("description", "")),
             registrar=bool(data.get("registrar", True)),
-            rtp_loss_pct=float(data.get("rtp_loss_pct", 0.0)),
+            rtp_loss_pct=self.percent(data.get("rtp_loss_pct", 0.0), "rtp_loss_pct"),
+            rtp_jitter_ms=self.percent(data.get("rtp_jitter_ms", 0.0), "rtp_jitter_ms", 1000.0),
             tags=tuple(data.get("tags", ())),
             app_protocol=self.app_protocol(data.get("app_protocol")),
             config=self.config(data.get("config", {})),
@@ -248,6 +254,11 @@ class _Validator:
             )
             raise self.fail(line, "; ".join(str(p) for p in problems))
         return value
+
+    def percent(self, value: Any, key: str, high: float = 100.0) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
+            raise self.fail(self.top_line(key), f"{key} must be a number from 0 to {high:g}")
+        return float(value)
 
     def app_protocol(self, value: Any) -> tuple[int, int] | None:
         if value is None:
@@ -365,6 +376,10 @@ def _check(action: str, key: str, value: Any, peers: set[str]) -> None:
         raise ValueError(f"{value!r}: digits are 0-9, *, #, A-D")
     elif key == "peer_media":
         _one_of(value, frozenset({"active", "remote_hold", "local_hold", "none"}))
+    elif key in ("mos_at_least", "mos_at_most", "loss_rx_at_least") and (
+        isinstance(value, bool) or not isinstance(value, int | float)
+    ):
+        raise ValueError(f"{value!r} is not a number")
     elif key in ("calls",) and not isinstance(value, int):
         raise ValueError(f"{value!r} is not a number of calls")
     elif key in ("held", "muted") and not isinstance(value, bool):

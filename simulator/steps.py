@@ -450,6 +450,40 @@ class StepRunner:
         if heard != value:
             raise StepFailed(f"{peer} heard in-band DTMF {heard or 'nothing'!r}, not {value!r}")
 
+    async def expect_mos_at_least(
+        self, value: float, timeout: float, call: str | None, peer: str | None
+    ) -> None:
+        await self._expect_quality(lambda q: q.mos >= value, f"MOS at least {value}", timeout, call)
+
+    async def expect_mos_at_most(
+        self, value: float, timeout: float, call: str | None, peer: str | None
+    ) -> None:
+        await self._expect_quality(
+            lambda q: 0 < q.mos <= value, f"MOS at most {value}", timeout, call
+        )
+
+    async def expect_loss_rx_at_least(
+        self, value: float, timeout: float, call: str | None, peer: str | None
+    ) -> None:
+        check = lambda q: q.loss_rx_pct >= value  # noqa: E731
+        await self._expect_quality(check, f"receive loss at least {value} %", timeout, call)
+
+    async def _expect_quality(
+        self, check: Callable[[pb.CallQuality], bool], what: str, timeout: float, call: str | None
+    ) -> None:
+        call_id = self.call_id(call)
+
+        def now() -> str:
+            q = self.view.quality.get(call_id)
+            return f"MOS {q.mos:.2f}, loss rx {q.loss_rx_pct:.1f} %" if q else "no report yet"
+
+        await self.until(
+            lambda: call_id in self.view.quality and check(self.view.quality[call_id]),
+            f"{what} ({now()})",
+            timeout,
+        )
+        self.note("agent", f"quality: {now()}")
+
     async def expect_audio(
         self, value: Any, timeout: float, call: str | None, peer: str | None
     ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -25,12 +26,33 @@ from app_layer.settings import ConnectorSettings, Line, Secret, Settings
 from app_layer.ui.viewmodel import PhoneViewModel
 from protocol.impairment import ImpairmentProfile
 from simulator.connector_client import ConnectorClient
-from simulator.far_end import FarEnd
+from simulator.far_end import RTP_PORTS, FarEnd, rtp_base_port
 from simulator.registrar import Registrar
 from simulator.rig import SimRig
+from simulator.rtp_relay import RELAY_HOST, MediaImpairment, MediaRelay
 
 AGENT_USER = "7001"
 AGENT_PASSWORD = "agent-secret"
+
+
+#: Media ports the agent may use when its media goes through the relay (10 calls).
+AGENT_MEDIA_PORTS = 20
+
+
+def free_media_ports(count: int) -> int:
+    """An even base port with ``count`` UDP ports free on 127.0.0.1 and 127.0.0.2."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(42000, 49000, 2)
+        try:
+            for port in range(base, base + count + 1):
+                for host in ("127.0.0.1", RELAY_HOST):
+                    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                        probe.bind((host, port))
+        except OSError:
+            continue
+        return base
+    raise OSError("no free block of media ports on 127.0.0.1/127.0.0.2")
 
 
 def free_port(kind: int = socket.SOCK_DGRAM) -> int:
@@ -59,6 +81,7 @@ class SimWorld:
         peer_auto_answer: dict[str, int] | None = None,
         rig_options: dict[str, Any] | None = None,
         config: dict[str, Any] | None = None,
+        media: MediaImpairment | None = None,
     ) -> None:
         self.profile = profile
         self.peer_users = peers or {"customer": "5001"}
@@ -68,6 +91,8 @@ class SimWorld:
         self._settings = settings
         self._rig_options = rig_options or {}
         self.config = config or {}
+        self.media = media or MediaImpairment()
+        self.relay: MediaRelay | None = None
         self.peers: dict[str, FarEnd] = {}
         self._ui_tasks: set[asyncio.Task[None]] = set()
         self._stack = contextlib.AsyncExitStack()
@@ -92,6 +117,8 @@ class SimWorld:
         await asyncio.to_thread(self.registrar.start)
         self._stack.callback(self.registrar.stop)
         self.settings = self._settings or self._default_settings()
+        if self.media.active:
+            await self._start_media_relay()
         self.rig = SimRig(
             self.profile,
             audio=self.audio,
@@ -124,6 +151,21 @@ class SimWorld:
         )
         return replace(base, lines=(line,))
 
+    async def _start_media_relay(self) -> None:
+        """Route the agent's media through the impairing relay (SDP names 127.0.0.2)."""
+        self.relay = MediaRelay(self.media)
+        self._stack.callback(self.relay.close)
+        base = free_media_ports(AGENT_MEDIA_PORTS)
+        await self.relay.add_ports(range(base, base + AGENT_MEDIA_PORTS))
+        network = replace(
+            self.settings.network,
+            media_public_address=RELAY_HOST,
+            bind_address="127.0.0.1",  # the relay holds the same ports on 127.0.0.2
+            rtp_port_min=base,
+            rtp_port_max=base + AGENT_MEDIA_PORTS - 2,
+        )
+        self.settings = replace(self.settings, network=network)
+
     def _attach(self, link: AdapterLink) -> None:
         self.phone = Phone(link, self.settings)
         # The window's view-model, fed like the window's: what an agent's click goes through.
@@ -145,18 +187,31 @@ class SimWorld:
         task.add_done_callback(self._ui_tasks.discard)
 
     async def start_peer(self, name: str, user: str) -> FarEnd:
+        port = self._peer_sip_port()
         peer = FarEnd(
-            free_port(),
+            port,
             user=user,
             registrar=self.registrar.address,
             password=f"{user}-secret",
             auto_answer=self.peer_auto_answer.get(name, 0),
+            media_public=RELAY_HOST if self.relay else "",
         )
+        if self.relay is not None:
+            base = rtp_base_port(port)
+            await self.relay.add_ports(range(base, base + RTP_PORTS + 1))
         await asyncio.to_thread(peer.start)
         self._stack.callback(peer.stop)
         self.peers[name] = peer
         await asyncio.to_thread(peer.wait_for, "registration", lambda e: e.get("code") == 200, 10.0)
         return peer
+
+    def _peer_sip_port(self) -> int:
+        # Each far end's media ports follow from its SIP port: keep their blocks apart.
+        taken = {rtp_base_port(p.port) for p in self.peers.values()}
+        while True:
+            port = free_port()
+            if rtp_base_port(port) not in taken:
+                return port
 
     @property
     def agent_uri(self) -> str:

@@ -205,8 +205,12 @@ class Line:
         if network.rtp_port_min:
             media.transportConfig.port = network.rtp_port_min
             media.transportConfig.portRange = max(0, network.rtp_port_max - network.rtp_port_min)
-        if network.public_address:
-            media.transportConfig.publicAddress = network.public_address
+        if network.bind_address:
+            media.transportConfig.boundAddress = network.bind_address
+        # SDP may name a media relay while SIP keeps its own address (media_public_address).
+        media_address = network.media_public_address or network.public_address
+        if media_address:
+            media.transportConfig.publicAddress = media_address
         if not network.stun_server:
             config.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
             config.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED

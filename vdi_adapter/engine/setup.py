@@ -90,6 +90,8 @@ def _transport_config(kind: int, network: pb.NetworkSettings) -> Any:
     # TLS listens on any free port: its CA settings are part of the transport, so a
     # changed CA file gets a new transport while the old one keeps its socket.
     config.port = 0 if kind == pb.SIP_TRANSPORT_TLS else network.sip_port
+    if network.bind_address:
+        config.boundAddress = network.bind_address
     if network.public_address:
         config.publicAddress = network.public_address
     if kind == pb.SIP_TRANSPORT_TLS:
@@ -115,7 +117,7 @@ def create_transports(configuration: pb.Configuration) -> dict[int, int]:
 
 
 def _transport(kind: int, network: pb.NetworkSettings) -> int:
-    key: tuple[object, ...] = (kind, network.sip_port, network.public_address)
+    key: tuple[object, ...] = (kind, network.sip_port, network.public_address, network.bind_address)
     if kind == pb.SIP_TRANSPORT_TLS:
         key += (network.tls_ca_file, network.tls_verify_server)
     if key in _transports:

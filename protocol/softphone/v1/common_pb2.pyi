@@ -209,7 +209,7 @@ class CallPolicy(_message.Message):
     def __init__(self, max_calls: _Optional[int] = ..., auto_answer: _Optional[_Union[AutoAnswerPolicy, _Mapping]] = ..., remote_control: _Optional[bool] = ..., remote_control_refusal_code: _Optional[int] = ..., follow_refer: _Optional[bool] = ..., session_grace_period_s: _Optional[int] = ..., hangup_after_grace: _Optional[bool] = ..., missing_headset_reject_code: _Optional[int] = ..., default_reject_code: _Optional[int] = ...) -> None: ...
 
 class NetworkSettings(_message.Message):
-    __slots__ = ("srtp", "stun_server", "public_address", "rtp_port_min", "rtp_port_max", "tls_ca_file", "tls_verify_server", "sip_port")
+    __slots__ = ("srtp", "stun_server", "public_address", "rtp_port_min", "rtp_port_max", "tls_ca_file", "tls_verify_server", "sip_port", "media_public_address", "bind_address")
     SRTP_FIELD_NUMBER: _ClassVar[int]
     STUN_SERVER_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_ADDRESS_FIELD_NUMBER: _ClassVar[int]
@@ -218,6 +218,8 @@ class NetworkSettings(_message.Message):
     TLS_CA_FILE_FIELD_NUMBER: _ClassVar[int]
     TLS_VERIFY_SERVER_FIELD_NUMBER: _ClassVar[int]
     SIP_PORT_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_PUBLIC_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    BIND_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     srtp: SrtpPolicy
     stun_server: str
     public_address: str
@@ -226,7 +228,9 @@ class NetworkSettings(_message.Message):
     tls_ca_file: str
     tls_verify_server: bool
     sip_port: int
-    def __init__(self, srtp: _Optional[_Union[SrtpPolicy, str]] = ..., stun_server: _Optional[str] = ..., public_address: _Optional[str] = ..., rtp_port_min: _Optional[int] = ..., rtp_port_max: _Optional[int] = ..., tls_ca_file: _Optional[str] = ..., tls_verify_server: _Optional[bool] = ..., sip_port: _Optional[int] = ...) -> None: ...
+    media_public_address: str
+    bind_address: str
+    def __init__(self, srtp: _Optional[_Union[SrtpPolicy, str]] = ..., stun_server: _Optional[str] = ..., public_address: _Optional[str] = ..., rtp_port_min: _Optional[int] = ..., rtp_port_max: _Optional[int] = ..., tls_ca_file: _Optional[str] = ..., tls_verify_server: _Optional[bool] = ..., sip_port: _Optional[int] = ..., media_public_address: _Optional[str] = ..., bind_address: _Optional[str] = ...) -> None: ...
 
 class DeviceRules(_message.Message):
     __slots__ = ("headset", "microphone", "speaker", "ringer", "use_headset", "ring_on_speaker")
