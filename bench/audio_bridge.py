@@ -41,6 +41,7 @@ from tests.integration.audio.peers import (
     power_db,
     read_wav,
     synthetic_speech,
+    wait_devices_running,
     write_wav,
 )
 from tests.support.pulseaudio import PulseAudioServer, running_server
@@ -167,6 +168,7 @@ def echo_call(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[st
     far, near = start_peers(workdir, "G722", ["--rtp-port", rtp, *rules], "echo")
     try:
         far.wait_for("media", 15)
+        wait_devices_running(near)
         time.sleep(4.0)  # AEC3 converges
         at_mic = pulse.record(headset.input_sink, seconds)
     finally:

@@ -23,7 +23,7 @@ import sounddevice as sd
 
 from protocol import pb
 from vdi_adapter.audio import devices as device_list
-from vdi_adapter.audio.bridge import CallBridge, DeviceUnavailable
+from vdi_adapter.audio.bridge import IDLE, CallBridge, DeviceStreams, DeviceUnavailable
 from vdi_adapter.audio.pipeline import AudioControls, MediaPipeline
 from vdi_adapter.audio.players import Ticker, TonePlayer, run_device_test
 from vdi_adapter.audio.processing import VoiceProcessing
@@ -44,6 +44,8 @@ from vdi_adapter.event_sink import EventSink
 log = logging.getLogger(__name__)
 
 LEVEL_PERIOD_S = 0.25
+WARM_KEEP_S = 5.0
+"""How long devices opened for a ringing call stay open after it stops ringing."""
 DEFAULT_TEST_MS = 3000
 MAX_TEST_MS = 30000
 
@@ -86,6 +88,7 @@ class DeviceAudioBackend:
         self._call_muted: dict[str, bool] = {}
         self._ringers: dict[str, list[TonePlayer]] = {}
         self._tone_players: dict[str, TonePlayer | ToneSource] = {}
+        self._warm: DeviceStreams | None = None
         if voice_processing:
             VoiceProcessing.preload()
         self._devices = device_list.list_devices_fresh()
@@ -200,6 +203,7 @@ class DeviceAudioBackend:
     def _reopen_all(self, wanted: tuple[str | None, str | None]) -> None:
         for bridge in self._bridges.values():
             bridge.close_devices()
+        self._drop_warm_streams()
         self._stop_ringers()
         for call_id in list(self._tone_players):
             self._stop_tone(call_id)
@@ -224,6 +228,10 @@ class DeviceAudioBackend:
             bridge = CallBridge(call_id, pipeline)
             self._bridges[call_id] = bridge
             bridge.connect(media)
+            warm = self._take_warm_streams()
+            if warm is not None:
+                bridge.adopt(warm)
+                return
             # Sound streams can take a second or two to start: not on the engine's thread.
             opener = threading.Thread(
                 target=self._open_bridge,
@@ -232,6 +240,38 @@ class DeviceAudioBackend:
                 daemon=True,
             )
             opener.start()
+
+    def _warm_up(self) -> None:
+        """Open the call devices while a call rings, so answering finds them running."""
+        wanted = self._wanted_devices()
+        if self._warm is not None or not any(wanted):
+            return
+        streams = DeviceStreams(IDLE, *wanted)
+        self._warm = streams
+        threading.Thread(target=self._open_warm, args=(streams,), daemon=True).start()
+
+    def _open_warm(self, streams: DeviceStreams) -> None:
+        try:
+            streams.open()
+        except (DeviceUnavailable, OSError, sd.PortAudioError) as error:
+            log.warning("could not open the call devices early: %s", error)
+            with self._lock:
+                if self._warm is streams:
+                    self._warm = None
+
+    def _take_warm_streams(self) -> DeviceStreams | None:
+        warm, self._warm = self._warm, None
+        if warm is None:
+            return None
+        if (warm.microphone, warm.speaker) == self._wanted_devices():
+            return warm  # running, or about to: the pipeline waits for its first block
+        warm.close()
+        return None
+
+    def _drop_warm_streams(self) -> None:
+        warm, self._warm = self._warm, None
+        if warm is not None:
+            warm.close()
 
     def _open_bridge(self, bridge: CallBridge, devices: tuple[str | None, str | None]) -> None:
         try:
@@ -251,6 +291,8 @@ class DeviceAudioBackend:
         with self._lock:
             bridge = self._bridges.pop(call_id, None)
             self._stop_tone(call_id)
+            if not self._bridges and not self._ringers:
+                self._drop_warm_streams()
         if bridge is not None:
             bridge.close()
 
@@ -264,6 +306,7 @@ class DeviceAudioBackend:
                 self._mix_into_calls(self._tones.source("call_waiting"))
                 return
             self._ringers[call_id] = self._start_ringers()
+            self._warm_up()
 
     def _start_ringers(self) -> list[TonePlayer]:
         players = []
@@ -282,10 +325,20 @@ class DeviceAudioBackend:
             bridge.pipeline.add_mixer(source)
 
     def ringing_stopped(self, call_id: str) -> None:
+        """Stop ringing; devices opened early stay open a while for the answer's media."""
         with self._lock:
             players = self._ringers.pop(call_id, [])
+            if not self._ringers and not self._bridges:
+                timer = threading.Timer(WARM_KEEP_S, self._drop_if_unused)
+                timer.daemon = True
+                timer.start()
         for player in players:
             player.stop()
+
+    def _drop_if_unused(self) -> None:
+        with self._lock:
+            if not self._ringers and not self._bridges:
+                self._drop_warm_streams()
 
     def _stop_ringers(self) -> None:
         for call_id in list(self._ringers):
@@ -340,6 +393,7 @@ class DeviceAudioBackend:
         self._watcher.stop()
         self._levels.stop()
         with self._lock:
+            self._drop_warm_streams()
             bridges, self._bridges = list(self._bridges.values()), {}
             for call_id in list(self._tone_players):
                 self._stop_tone(call_id)

@@ -108,10 +108,11 @@ class DeviceStreams:
     well under 1 %. The APM aligns playback and capture itself.
     """
 
-    def __init__(self, owner: CallBridge, microphone: str | None, speaker: str | None) -> None:
+    def __init__(self, owner: Any, microphone: str | None, speaker: str | None) -> None:
         self.microphone = microphone
         self.speaker = speaker
         self._owner = owner
+        """The ``CallBridge`` fed, or ``IDLE`` while the streams only warm up."""
         self._streams: list[Any] = []
         self.status_flags = 0
         self._started = {"input": threading.Event(), "output": threading.Event()}
@@ -176,6 +177,10 @@ class DeviceStreams:
         pipeline.capture_block(indata[:, 0])
         pipeline.busy_s += time.perf_counter() - started
 
+    def hand_to(self, owner: CallBridge) -> None:
+        """Start feeding ``owner``'s pipeline (warm streams adopted by a call)."""
+        self._owner = owner
+
     def close(self) -> None:
         streams, self._streams = self._streams, []
         for stream in streams:
@@ -186,6 +191,16 @@ class DeviceStreams:
                 log.debug("closing a stream: %s", error)
             finally:
                 PortAudioStreams.closed()
+
+
+class _Idle:
+    """Owner of streams that run before any call uses them: they play silence."""
+
+    active_streams = None
+    pipeline = None
+
+
+IDLE = _Idle()
 
 
 class DeviceUnavailable(RuntimeError):
@@ -225,6 +240,17 @@ class CallBridge:
             if not fresh.wait_running(START_TIMEOUT_S):
                 log.warning("%s/%s slow to start", microphone, speaker)
             old, self.active_streams = self.active_streams, fresh
+            if old is not None:
+                old.close()
+
+    def adopt(self, streams: DeviceStreams) -> None:
+        """Use streams that are already running (opened while the call was ringing)."""
+        with self._switch_lock:
+            if self._closed:
+                streams.close()
+                return
+            streams.hand_to(self)
+            old, self.active_streams = self.active_streams, streams
             if old is not None:
                 old.close()
 

@@ -24,6 +24,7 @@ handful of numpy operations on whole arrays.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ from vdi_adapter.audio.processing import FRAME_SAMPLES, VoiceProcessing
 DEVICE_RATE = 48000
 ECHO_REFERENCE_BLOCKS = 30
 """Most played blocks waiting for their captured block (300 ms) before a resync."""
-ECHO_REFERENCE_RESYNC = 2
+ECHO_REFERENCE_DEPTH = 6
+"""Played blocks kept queued ahead of the capture (60 ms) to absorb stream jitter."""
 INT16_SCALE = 32768.0
 
 
@@ -97,9 +99,14 @@ class MediaPipeline:
         """CPU time spent in the bridge's callbacks (both threads), for diagnostics."""
         self._refilling: set[int] = set()
         self._echo_reference: deque[np.ndarray] = deque(maxlen=2 * ECHO_REFERENCE_BLOCKS)
-        self._capturing = False
+        self._reference_refilling = True
+        self.reference_resyncs = 0
+        """Times the echo reference ran dry and pairing restarted (AEC3 re-converges)."""
         self.device_running = False
         """Set by the first device block; until then calls' audio is not queued."""
+        self.created_at = time.monotonic()
+        self.first_block_at = 0.0
+        """When the devices delivered their first block (monotonic clock; 0: not yet)."""
         self._mixers_lock = threading.Lock()
 
     # pjmedia side (conference clock thread)
@@ -118,6 +125,11 @@ class MediaPipeline:
         self.latency.uplink(self.send_ring.level / self.call_rate)
         samples = self._take(self.send_ring, self.send_drift, self.call_frame)
         return _to_int16(samples).tobytes()
+
+    def _mark_running(self) -> None:
+        if not self.device_running:
+            self.first_block_at = time.monotonic()
+            self.device_running = True
 
     def _take(self, ring: SampleRing, drift: DriftController, count: int) -> np.ndarray:
         # After an underrun, wait until the ring holds its target again, so it has a
@@ -146,7 +158,7 @@ class MediaPipeline:
 
     def play_block(self, loudspeaker: np.ndarray) -> None:
         """Fill one 10 ms loudspeaker block (int16); output-stream thread."""
-        self.device_running = True
+        self._mark_running()
         self.latency.downlink(self.play_ring.level / DEVICE_RATE)
         played = self._take(self.play_ring, self.play_drift, FRAME_SAMPLES)
         played *= np.float32(self.controls.speaker_gain)
@@ -158,11 +170,14 @@ class MediaPipeline:
 
     def capture_block(self, microphone: np.ndarray) -> None:
         """Consume one 10 ms microphone block (int16); input-stream thread."""
-        self.device_running = True
+        self._mark_running()
         gain = self.controls.microphone_gain
         captured = microphone if gain == 1.0 else _to_int16(microphone * (gain / INT16_SCALE))
         if self.processing is not None:
-            captured = self.processing.process(captured, self._reference_block())
+            reference = self._reference_block()
+            if reference is not None:
+                self.processing.render(reference)
+            captured = self.processing.capture(captured)
         samples = captured.astype(np.float32) / INT16_SCALE
         if self.controls.muted or self.call_muted:
             samples[:] = 0.0
@@ -171,16 +186,24 @@ class MediaPipeline:
         self.send_ring.write(self._up.process(samples, ratio, end_of_input=False))
         self._trim(self.send_ring, self.send_drift, self.call_rate)
 
-    def _reference_block(self) -> np.ndarray:
+    def _reference_block(self) -> np.ndarray | None:
         # One played block per captured block, oldest first, so the delay AEC3 sees stays
-        # constant whatever the threads' timing. The queue starts with the capture (the
-        # streams start seconds apart) and is cut back if the clocks drift apart.
+        # constant whatever the threads' timing. The queue is kept a few blocks deep so
+        # jitter between the two streams never empties it; if it does run empty (a stream
+        # stalled or started late), pairing restarts once it holds that depth again.
         queue = self._echo_reference
-        if not self._capturing or len(queue) > ECHO_REFERENCE_BLOCKS:
-            self._capturing = True
-            while len(queue) > ECHO_REFERENCE_RESYNC:
+        if len(queue) > ECHO_REFERENCE_BLOCKS:
+            while len(queue) > ECHO_REFERENCE_DEPTH:
                 queue.popleft()
-        return queue.popleft() if queue else np.zeros(FRAME_SAMPLES, dtype=np.int16)
+        if self._reference_refilling:
+            if len(queue) < ECHO_REFERENCE_DEPTH:
+                return None
+            self._reference_refilling = False
+        if not queue:
+            self._reference_refilling = True
+            self.reference_resyncs += 1
+            return None
+        return queue.popleft()
 
     def _mix_tones(self, played: np.ndarray) -> np.ndarray:
         with self._mixers_lock:

@@ -166,3 +166,15 @@ def synthetic_speech(path: Path, rate: int) -> np.ndarray:
 def power_db(samples: np.ndarray) -> float:
     x = samples.astype(np.float64) / 32768.0
     return float(10 * np.log10(np.mean(x**2) + 1e-20))
+
+
+def wait_devices_running(near: PeerProcess, timeout: float = 10.0) -> float:
+    """Wait until the adapter's sound streams deliver; seconds they took after media."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        near.send(cmd="stats")
+        started = near.wait_for("stats").get("first_block_after_s", -1.0)
+        if started >= 0:
+            return float(started)
+        time.sleep(0.1)
+    raise AssertionError(f"the adapter's sound devices did not start within {timeout} s")

@@ -122,10 +122,17 @@ def run_far(args: argparse.Namespace) -> None:
     commands = stdin_lines()
     emit(event="ready")
     call = player = recorder = None
+    answer_at = 0.0
     while True:
         ep.libHandleEvents(10)
         if account.incoming and call is None:
             call = account.incoming.pop()
+            ringing = pj.CallOpParam()
+            ringing.statusCode = 180
+            call.answer(ringing)
+            answer_at = time.monotonic() + args.answer_after
+        if call is not None and answer_at and time.monotonic() >= answer_at:
+            answer_at = 0.0
             answer = pj.CallOpParam()
             answer.statusCode = 200
             try:
@@ -187,6 +194,8 @@ def run_near(args: argparse.Namespace) -> None:
     )
     commands = stdin_lines()
     emit(event="ready")
+    if args.prewarm:
+        backend.ringing_started("c1")  # as for an incoming call: ring, open devices early
     call = Call(account)
     call.makeCall(args.dial, pj.CallOpParam(True))
     bridged = False
@@ -196,6 +205,8 @@ def run_near(args: argparse.Namespace) -> None:
         while not call.events.empty():
             event = call.events.get()
             if event == "media" and not bridged and call.audio_media() is not None:
+                if args.prewarm:
+                    backend.ringing_stopped("c1")
                 backend.call_media_started("c1", call.audio_media())
                 bridged = True
                 if args.tap_record:
@@ -265,6 +276,8 @@ def bridge_stats(backend: Any) -> dict[str, Any]:
         "send_level": pipeline.send_ring.level,
         "stream_status": bridge.active_streams.status_flags if bridge.active_streams else -1,
         "busy_s": pipeline.busy_s,
+        "reference_resyncs": pipeline.reference_resyncs,
+        "first_block_after_s": pipeline.first_block_at - pipeline.created_at,
         "cpu_s": sum(os.times()[:2]),
         "latency_up_ms": latency_ms(pipeline.latency.up, pipeline.latency.up_count),
         "latency_down_ms": latency_ms(pipeline.latency.down, pipeline.latency.down_count),
@@ -294,6 +307,8 @@ def main() -> None:
     parser.add_argument("--rules", default="", help="pb.DeviceRules, serialized, hex")
     parser.add_argument("--no-processing", action="store_true")
     parser.add_argument("--no-bridge", action="store_true", help="pjsua2 only, for baselines")
+    parser.add_argument("--prewarm", action="store_true", help="ring first, as for incoming")
+    parser.add_argument("--answer-after", type=float, default=0.0, help="far: seconds of 180")
     parser.add_argument("--media-public", default="", help="address to advertise in SDP")
     parser.add_argument("--tap-record", default="", help="also record the call, no bridge")
     args = parser.parse_args()

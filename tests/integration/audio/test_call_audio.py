@@ -27,7 +27,12 @@ RULES = pb.DeviceRules(headset=["^Plantronics", "jabra"], use_headset=True)
 
 
 def start_call(
-    pulse: PulseAudioServer, workdir: Path, codec: str, far_tone: float
+    pulse: PulseAudioServer,
+    workdir: Path,
+    codec: str,
+    far_tone: float,
+    *extra: str,
+    answer_after: float = 0.0,
 ) -> tuple[PeerProcess, PeerProcess, Path]:
     write_wav(workdir / "far.wav", tone(far_tone, 5.0, 16000, dbfs=-12), 16000)
     recording = workdir / "far-heard.wav"
@@ -35,12 +40,13 @@ def start_call(
     far = PeerProcess(
         "far", "--port", str(far_port), "--rtp-port", str(free_udp_port(20000, 24000)),
         "--codec", codec, "--play", str(workdir / "far.wav"), "--record", str(recording),
+        "--answer-after", str(answer_after),
     )  # fmt: skip
     far.wait_for("ready")
     near = PeerProcess(
         "near", "--port", str(near_port), "--rtp-port", str(free_udp_port(24000, 28000)),
         "--codec", codec, "--dial", f"sip:far@127.0.0.1:{far_port}",
-        "--rules", RULES.SerializeToString().hex(),
+        "--rules", RULES.SerializeToString().hex(), *extra,
     )  # fmt: skip
     return far, near, recording
 
@@ -163,3 +169,27 @@ def test_headset_plugged_in_during_a_call_takes_over(
     assert sequence.count("700.0") >= 5 and sequence[-10:] == ["900.0"] * 10
     changes = [e.active_devices.active.reason for e in near.events if e.HasField("active_devices")]
     assert any("added: Plantronics Blackwire 3220" in reason for reason in changes)
+
+
+@pytest.mark.parametrize("prewarm", [False, True])
+def test_devices_opened_while_ringing_carry_the_first_words(
+    pulse: PulseAudioServer, tmp_path: Path, prewarm: bool
+) -> None:
+    jabra = pulse.plug("Jabra EVOLVE 40")
+    voice = pulse.start_playing(jabra.input_sink, tone(700, 30, 48000, dbfs=-12))
+    extra = ["--prewarm"] if prewarm else []
+    # The far end lets it ring 2 s before answering, as an incoming call would.
+    far, near, recording = start_call(pulse, tmp_path, "PCMU", 1000.0, *extra, answer_after=2.0)
+    try:
+        near.wait_for("media", 15)
+        time.sleep(3.0)
+        started = stats(near)["first_block_after_s"]
+    finally:
+        stop_player(voice)
+        near.stop()
+        far.stop()
+    sequence = labels(*read_wav(recording))
+    # The agent's voice reaches the far end from the first 100-200 ms of the call on.
+    assert "700.0" in sequence[:2], sequence[:12]
+    # Devices opened while ringing are already running when the media starts.
+    assert started < (0.05 if prewarm else 3.0)

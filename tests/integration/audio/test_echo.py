@@ -17,6 +17,7 @@ from tests.integration.audio.peers import (
     power_db,
     read_wav,
     synthetic_speech,
+    wait_devices_running,
 )
 from tests.support.pulseaudio import PulseAudioServer
 
@@ -46,6 +47,7 @@ def echo_call(pulse: PulseAudioServer, workdir: Path, processing: bool) -> tuple
             *([] if processing else ["--no-processing"]),
         )  # fmt: skip
         far.wait_for("media", 15)
+        wait_devices_running(near)
         time.sleep(CONVERGED_AFTER_S)
         at_mic = pulse.record(headset.input_sink, CALL_SECONDS - CONVERGED_AFTER_S)
     finally:
