@@ -1,0 +1,1 @@
+"""Sound devices and the per-call media bridge of the VDI adapter."""

@@ -178,3 +178,23 @@ def wait_devices_running(near: PeerProcess, timeout: float = 10.0) -> float:
             return float(started)
         time.sleep(0.1)
     raise AssertionError(f"the adapter's sound devices did not start within {timeout} s")
+
+
+def erle_segments(
+    at_mic: np.ndarray, mic_rate: int, heard: np.ndarray, heard_rate: int, seconds: int
+) -> list[float]:
+    """Echo return loss enhancement (dB) per 1 s segment in which the echo is present.
+
+    ``at_mic`` is what the microphone picked up over the last ``seconds``, ``heard`` what
+    the far end received, ending at about the same moment (its last 0.3 s are skipped:
+    the hangup). Segments where the echo at the microphone is below -45 dBFS (a pause
+    in the far end's speech) are left out.
+    """
+    heard = heard[: len(heard) - int(heard_rate * 0.3)]
+    values = []
+    for k in range(seconds):
+        mic = at_mic[len(at_mic) - (k + 1) * mic_rate : len(at_mic) - k * mic_rate]
+        far = heard[len(heard) - (k + 1) * heard_rate : len(heard) - k * heard_rate]
+        if power_db(mic) > -45:
+            values.append(power_db(mic) - power_db(far))
+    return values
