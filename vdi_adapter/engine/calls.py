@@ -268,11 +268,30 @@ class CallControl:
             leg.action = LocalAction.POLICY_REJECT
             sip_call.hangup(call_op(486))
             return
+        no_headset = self._missing_headset_code()
+        if no_headset:
+            leg.action = LocalAction.POLICY_REJECT
+            sip_call.hangup(call_op(no_headset))
+            return
         leg.state = call_model.RINGING
+        for other in self.live_legs():
+            if other is not leg and other.state == call_model.CONNECTED and not other.on_hold:
+                self.media.tone(other, "call_waiting")  # a second call rings while talking
         self._plan_auto_answer(leg, sip_text.auto_answer_request(parsed))
         self.media.ringing(leg, True)
         sip_call.answer(call_op(180))
         self.publish(leg)
+
+    def _missing_headset_code(self) -> int:
+        """The policy's SIP code when no headset is present (0: take the call)."""
+        check = getattr(self.context.audio, "incoming_call_reject_code", None)
+        if check is None:
+            return 0
+        try:
+            return int(check(self.context.policy))
+        except Exception as error:  # a device problem must not lose the call
+            log.warning("missing-headset check failed: %s", error)
+            return 0
 
     def _plan_auto_answer(self, leg: CallLeg, requested: int | None) -> None:
         policy = self.context.policy.auto_answer
@@ -317,12 +336,25 @@ class CallControl:
     def _on_state_entered(self, leg: CallLeg, code: int, reason: str) -> None:
         if leg.state != call_model.RINGING and leg.ringing:
             self.media.ringing(leg, False)
+        self._local_tones(leg, code)
         if leg.state == call_model.CONNECTED and not leg.connected_unix_ms:
             leg.connected_unix_ms = now_ms()
             leg.auto_answer_at = None
         if leg.state == call_model.ENDED:
             self._on_ended(leg, code, reason)
         self.publish(leg)
+
+    def _local_tones(self, leg: CallLeg, code: int) -> None:
+        """Ringback when the network alerts without early media; busy/error at a failed dial."""
+        if leg.state == call_model.RINGBACK and code == 180:
+            self.media.tone(leg, "ringback")
+        elif leg.outbound and leg.state != call_model.RINGBACK:
+            self.media.tone(leg, None)
+        failed = leg.outbound and not leg.connected_unix_ms and code >= 400
+        # Not after our own hang-up or cancel (487): the agent knows why it stopped.
+        if leg.state == call_model.ENDED and failed and leg.action == LocalAction.NONE:
+            busy = code in (486, 600)
+            self.media.tone(leg, "busy" if busy else "error", seconds=3.0)
 
     def _on_ended(self, leg: CallLeg, code: int, reason: str) -> None:
         connected = leg.connected_unix_ms > 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -89,6 +90,16 @@ class Engine:
         if host is None or not self._running:
             error = CommandError(pb.ERROR_CODE_UNAVAILABLE, "the SIP engine is not running")
             future.set_result(_error_result(command.request_id, error))
+            return future
+        if command.WhichOneof("action") in _AUDIO_COMMANDS:
+            # Device commands never touch pjsua2 and the audio test blocks for its length:
+            # keep them off the SIP thread so signalling never waits on a sound card.
+            worker = threading.Thread(
+                target=lambda: future.set_result(self._execute(command)),
+                name="audio-command",
+                daemon=True,
+            )
+            worker.start()
             return future
         host.post(lambda: future.set_result(self._execute(command)))
         return future
@@ -302,6 +313,7 @@ class Engine:
         if self.calls.live_legs() and _lines_differ(self.configuration, configuration):
             raise invalid_state("accounts and network settings cannot change while calls are up")
         rebuild = _lines_differ(self.configuration, configuration)
+        self._apply_device_rules(configuration.device_rules)
         self.configuration = pb.Configuration()
         self.configuration.CopyFrom(configuration)
         self._apply_codecs()
@@ -312,6 +324,15 @@ class Engine:
             assert self._host is not None
             self._host.set_wake_port(setup.udp_port(self.transports))
             self._create_lines()
+
+    def _apply_device_rules(self, rules: pb.DeviceRules) -> None:
+        set_rules = getattr(self.audio, "set_rules", None)
+        if set_rules is None:
+            return
+        try:
+            set_rules(rules)
+        except ValueError as error:  # DeviceRulesError: a bad name or expression
+            raise CommandError(pb.ERROR_CODE_INVALID_ARGUMENT, f"device rules: {error}") from None
 
     def _cmd_register(self, cmd: pb.Register) -> None:
         for line in self._lines_for(cmd.account_id):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 from typing import Any
 
@@ -133,6 +134,31 @@ class MediaControl:
         if audio is not None:
             (audio.ringing_started if on else audio.ringing_stopped)(leg.call_id)
 
+    def tone(self, leg: CallLeg, name: str | None, seconds: float = 0.0) -> None:
+        """Play a tone to the agent (ringback, busy, call waiting, DTMF feedback); None stops.
+
+        Only a device backend plays tones; a tone that fails must never disturb the call.
+        ``seconds`` stops a tone that would otherwise loop (busy, error) after that long.
+        """
+        audio = self.context.audio
+        play, stop = getattr(audio, "play_tone", None), getattr(audio, "stop_tone", None)
+        if play is None or stop is None:
+            return
+        try:
+            if name is None:
+                stop(leg.call_id)
+                return
+            play(leg.call_id, name)
+        except Exception as error:
+            log.debug("tone %s: %s", name, error)
+            return
+        if seconds:
+            timer = threading.Timer(
+                seconds, lambda: _quietly("tone stop", lambda: stop(leg.call_id))
+            )
+            timer.daemon = True
+            timer.start()
+
     def apply_mute(self, leg: CallLeg) -> None:
         """What the bridge sends into the call: level 0 while muted (no signalling)."""
         media = leg.audio_media
@@ -153,6 +179,9 @@ class MediaControl:
             call.dialDtmf(digits)
         else:
             raise invalid_argument(f"unknown DTMF method {method}")
+        # Local feedback: the agent hears the key that went out (the last one of a string).
+        if digits and method != pb.DTMF_METHOD_INBAND:
+            self.tone(leg, f"dtmf:{digits[-1]}", seconds=0.15)
 
     def next_info_digit(self, leg: CallLeg, answered: bool = False) -> None:
         """Send the next queued digit by SIP INFO once the previous one was answered.

@@ -1,0 +1,99 @@
+"""The SIP engine with real devices: the device policy and the tones the agent hears.
+
+The engine drives the audio backend (``DeviceAudioBackend`` on a private PulseAudio
+server); the far end is a pjsua2 endpoint in its own process.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from protocol import pb
+from simulator.far_end import FarEnd
+from tests.integration.audio.peers import tone_power_db
+from tests.support.pulseaudio import PulseAudioServer
+from vdi_adapter.audio.backend import DeviceAudioBackend
+from vdi_adapter.engine import Engine
+from vdi_adapter.event_sink import EventSink
+
+pytestmark = pytest.mark.integration
+
+ENGINE_PORT, FAR_PORT = 5170, 5171
+RULES = pb.DeviceRules(headset=["^Jabra"], use_headset=True)
+
+
+def configuration(reject_code: int = 0) -> pb.Configuration:
+    return pb.Configuration(
+        network=pb.NetworkSettings(
+            sip_port=ENGINE_PORT, public_address="127.0.0.1", rtp_port_min=27000, rtp_port_max=27098
+        ),
+        policy=pb.CallPolicy(missing_headset_reject_code=reject_code),
+        device_rules=RULES,
+    )
+
+
+@pytest.fixture
+def make_engine(pulse: PulseAudioServer) -> Iterator[Callable[[], Engine]]:
+    """Starts the engine on the devices plugged so far (call it after plugging them)."""
+    started: list[tuple[Engine, DeviceAudioBackend]] = []
+
+    def make() -> Engine:
+        sink = EventSink()
+        backend = DeviceAudioBackend(sink, watch=False)
+        instance = Engine(sink, backend)
+        instance.start()
+        started.append((instance, backend))
+        return instance
+
+    try:
+        yield make
+    finally:
+        for instance, backend in started:
+            instance.stop()
+            backend.close()
+
+
+def run(engine: Engine, **action: object) -> pb.Result:
+    return engine.submit(pb.Command(request_id="t", **action)).result(15)  # type: ignore[arg-type]
+
+
+def test_no_headset_rejects_incoming_calls_with_the_policy_code(
+    pulse: PulseAudioServer, make_engine: Callable[[], Engine]
+) -> None:
+    pulse.plug("Laptop Speaker")
+    instance = make_engine()
+    assert run(instance, configure=pb.Configure(configuration=configuration(480))).HasField("ok")
+    with FarEnd(FAR_PORT, user="5001") as customer:
+        customer.request("call", uri=f"sip:agent@127.0.0.1:{ENGINE_PORT}")
+        ended = customer.wait_state(0, "DISCONNECTED", timeout=10)
+    assert ended["code"] == 480
+    assert not [c for c in instance.snapshot().calls if c.state != pb.CALL_STATE_ENDED]
+
+
+def test_bad_device_rule_is_refused_with_its_reason(make_engine: Callable[[], Engine]) -> None:
+    instance = make_engine()
+    bad = configuration()
+    bad.device_rules.headset[:] = ["Jabra("]
+    result = run(instance, configure=pb.Configure(configuration=bad))
+    assert result.error.code == pb.ERROR_CODE_INVALID_ARGUMENT
+    assert "Jabra(" in result.error.reason
+
+
+def test_the_agent_hears_ringback_while_the_far_end_rings(
+    pulse: PulseAudioServer, make_engine: Callable[[], Engine]
+) -> None:
+    headset = pulse.plug("Jabra EVOLVE 40")
+    instance = make_engine()
+    assert run(instance, configure=pb.Configure(configuration=configuration())).HasField("ok")
+    with FarEnd(FAR_PORT, user="5001") as customer:  # rings, never answers
+        dialled = run(instance, dial=pb.Dial(to=f"sip:5001@127.0.0.1:{FAR_PORT}"))
+        customer.wait_for("incoming", lambda e: True, timeout=10)
+        customer.request("answer", call=0, code=180)  # alerting, no early media
+        time.sleep(0.3)
+        heard = pulse.record(headset.output_sink, 1.0)
+        run(instance, hangup=pb.Hangup(call_id=dialled.ok.dial.call_id))
+    # Ringback: 425 Hz, 1 s on (tones.TONES["ringback"]), in the headset.
+    assert tone_power_db(heard, 48000, 425) > -40
