@@ -20,7 +20,7 @@ import pjsua2 as pj
 
 from protocol import pb
 from vdi_adapter.engine import codecs
-from vdi_adapter.engine.errors import invalid_argument
+from vdi_adapter.engine.errors import CommandError, invalid_argument
 
 _default_priorities: dict[str, int] = {}
 _transports: dict[tuple[object, ...], int] = {}
@@ -111,12 +111,12 @@ def create_transports(configuration: pb.Configuration) -> dict[int, int]:
     _apply_stun(configuration.network)
     created: dict[int, int] = {}
     for kind in sorted(_needed_transports(configuration)):
-        created[kind] = _transport(kind, configuration.network)
+        created[kind] = _transport(kind, configuration.network, keep=set(created.values()))
     created[pb.SIP_TRANSPORT_UNSPECIFIED] = created[pb.SIP_TRANSPORT_UDP]
     return created
 
 
-def _transport(kind: int, network: pb.NetworkSettings) -> int:
+def _transport(kind: int, network: pb.NetworkSettings, keep: set[int]) -> int:
     key: tuple[object, ...] = (kind, network.sip_port, network.public_address, network.bind_address)
     if kind == pb.SIP_TRANSPORT_TLS:
         key += (network.tls_ca_file, network.tls_verify_server)
@@ -124,13 +124,37 @@ def _transport(kind: int, network: pb.NetworkSettings) -> int:
         return _transports[key]
     config = _transport_config(kind, network)
     try:
-        transport_id: int = pj.Endpoint.instance().transportCreate(_PJ_TRANSPORT[kind], config)
+        transport_id = _create(kind, config)
     except Exception as error:
-        reason = getattr(error, "reason", "") or str(error)
-        port = network.sip_port
-        raise invalid_argument(f"cannot open SIP port {port}: {reason}") from None
+        if "ETOOMANY" not in str(getattr(error, "reason", "") or error):
+            raise _cannot_open(network, error) from None
+        # pjsua holds a handful of transports: after many reconfigurations, close the
+        # cached ones nobody uses now and try again.
+        _evict_transports(keep)
+        try:
+            transport_id = _create(kind, config)
+        except Exception as again:
+            raise _cannot_open(network, again) from None
     _transports[key] = transport_id
     return transport_id
+
+
+def _create(kind: int, config: Any) -> int:
+    return int(pj.Endpoint.instance().transportCreate(_PJ_TRANSPORT[kind], config))
+
+
+def _cannot_open(network: pb.NetworkSettings, error: Exception) -> CommandError:
+    reason = getattr(error, "reason", "") or str(error)
+    return invalid_argument(f"cannot open SIP port {network.sip_port}: {reason}")
+
+
+def _evict_transports(keep: set[int]) -> None:
+    for key, transport_id in list(_transports.items()):
+        if transport_id in keep:
+            continue
+        with contextlib.suppress(Exception):
+            pj.Endpoint.instance().transportClose(transport_id)
+        del _transports[key]
 
 
 def udp_port(transports: dict[int, int]) -> int:
