@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections import OrderedDict
 from typing import Any
 
 import pjsua2 as pj
@@ -23,7 +24,7 @@ from vdi_adapter.engine import codecs
 from vdi_adapter.engine.errors import CommandError, invalid_argument
 
 _default_priorities: dict[str, int] = {}
-_transports: dict[tuple[object, ...], int] = {}
+_transports: OrderedDict[tuple[object, ...], int] = OrderedDict()
 
 _PJ_TRANSPORT: dict[int, int] = {
     pb.SIP_TRANSPORT_UDP: pj.PJSIP_TRANSPORT_UDP,
@@ -121,6 +122,7 @@ def _transport(kind: int, network: pb.NetworkSettings, keep: set[int]) -> int:
     if kind == pb.SIP_TRANSPORT_TLS:
         key += (network.tls_ca_file, network.tls_verify_server)
     if key in _transports:
+        _transports.move_to_end(key)  # most recently used last: evicted last
         return _transports[key]
     config = _transport_config(kind, network)
     try:
@@ -129,12 +131,8 @@ def _transport(kind: int, network: pb.NetworkSettings, keep: set[int]) -> int:
         if "ETOOMANY" not in str(getattr(error, "reason", "") or error):
             raise _cannot_open(network, error) from None
         # pjsua holds a handful of transports: after many reconfigurations, close the
-        # cached ones nobody uses now and try again.
-        _evict_transports(keep)
-        try:
-            transport_id = _create(kind, config)
-        except Exception as again:
-            raise _cannot_open(network, again) from None
+        # least recently used one nobody uses now, and try again.
+        transport_id = _create_evicting(kind, config, keep, network)
     _transports[key] = transport_id
     return transport_id
 
@@ -148,13 +146,19 @@ def _cannot_open(network: pb.NetworkSettings, error: Exception) -> CommandError:
     return invalid_argument(f"cannot open SIP port {network.sip_port}: {reason}")
 
 
-def _evict_transports(keep: set[int]) -> None:
+def _create_evicting(kind: int, config: Any, keep: set[int], network: pb.NetworkSettings) -> int:
     for key, transport_id in list(_transports.items()):
         if transport_id in keep:
             continue
         with contextlib.suppress(Exception):
             pj.Endpoint.instance().transportClose(transport_id)
         del _transports[key]
+        try:
+            return _create(kind, config)
+        except Exception as error:
+            if "ETOOMANY" not in str(getattr(error, "reason", "") or error):
+                raise _cannot_open(network, error) from None
+    raise _cannot_open(network, RuntimeError("no SIP transport slot is free"))
 
 
 def udp_port(transports: dict[int, int]) -> int:

@@ -21,7 +21,9 @@ from vdi_adapter.event_sink import EventSink
 
 pytestmark = pytest.mark.integration
 
-ENGINE_PORT, FAR_PORT = 5170, 5171
+# The engine shares 5070 with the engine tests: its SIP transports stay cached per
+# process, and pjsua holds only a few.
+ENGINE_PORT, FAR_PORT = 5070, 5171
 RULES = pb.DeviceRules(headset=["^Jabra"], use_headset=True)
 
 
