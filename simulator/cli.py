@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--profile", choices=sorted(PROFILES), default="lan")
     demo.add_argument("--cut", type=float, default=4.0, metavar="SECONDS")
     demo.add_argument(
+        "--audio",
+        choices=["auto", "pulse", "null"],
+        default="auto",
+        help="the agent's headset on a private PulseAudio (auto: when pulseaudio is installed)",
+    )
+    demo.add_argument(
         "--ui", action="store_true", help="show the agent's window (needs a display or Xvfb)"
     )
     demo.add_argument("--screenshot", type=Path, help="with --ui: save the window at the end")
@@ -109,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from simulator.demo import run_demo
 
-            return asyncio.run(run_demo(args.profile, args.cut))
+            return asyncio.run(run_demo(args.profile, args.cut, args.audio))
         if args.command == "run":
             return asyncio.run(run_scenarios(args))
         if args.command == "channel-demo":

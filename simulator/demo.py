@@ -11,15 +11,23 @@ stops the demo with a clear message and a non-zero exit status.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from protocol import pb
+from simulator.audio_check import dominant_frequency
 from simulator.rig import describe_call
+from simulator.sound_server import stop_player
 from simulator.timeline import Timeline
 from simulator.world import SimWorld
+
+#: The agent's virtual headset when the demo runs with sound devices.
+HEADSET = "Jabra EVOLVE 40"
 
 
 class DemoFailed(Exception):
@@ -123,6 +131,39 @@ class Demo:
             f"quality: {q.codec} MOS {q.mos:.2f}, jitter rx {q.jitter_rx_ms:.1f} ms, "
             f"loss rx {q.loss_rx_pct:.1f} %, RTT {q.rtt_ms:.1f} ms"
         )
+        self.summary.add(
+            "tone starts -> measured quality report", took, f"MOS {q.mos:.2f} ({q.codec})"
+        )
+        if self.world.sound is not None:
+            await self.both_ways(call_id)
+
+    async def both_ways(self, call_id: str) -> None:
+        """With sound devices: the agent's headset hears the customer, and the customer
+        hears the agent's microphone (a 300 Hz tone played into it)."""
+        sound = self.world.sound
+        headset = sound.devices[HEADSET]
+        rate = 48000
+        t = np.arange(rate * 4) / rate
+        # Syllable-like bursts (4 per second): noise suppression keeps them, a steady tone not.
+        envelope = (np.sin(2 * np.pi * 4 * t) > 0).astype(np.float64)
+        voice = (np.sin(2 * np.pi * 300 * t) * envelope * 8000).astype(np.int16)
+        player = sound.start_playing(headset.input_sink, voice)
+        try:
+            self.timeline.note("agent", "speaks into the headset (a 300 Hz tone)")
+            wav = self.world.workdir / "customer-hears.wav"
+            await self.peer("customer", "record", call=0, wav=str(wav))
+            heard = await asyncio.to_thread(sound.record, headset.output_sink, 1.5)
+            await self.peer("customer", "record_stop", call=0)
+        finally:
+            stop_player(player)
+        agent_hears = _frequency(heard, rate)
+        customer_hears = dominant_frequency(wav) or 0.0
+        self.timeline.note("agent", f"hears {agent_hears:.0f} Hz in the headset")
+        self.timeline.note("customer", f"hears {customer_hears:.0f} Hz")
+        if abs(agent_hears - 440) > 15 or abs(customer_hears - 300) > 15:
+            raise DemoFailed(
+                f"audio did not flow both ways ({agent_hears:.0f} / {customer_hears:.0f} Hz)"
+            )
         level = self.view.levels.get(call_id)
         if level is not None:
             self.timeline.agent_saw(
@@ -130,7 +171,9 @@ class Demo:
                 f"speaker {level.speaker_dbfs:.0f} dBFS"
             )
         self.summary.add(
-            "tone starts -> measured quality report", took, f"MOS {q.mos:.2f} ({q.codec})"
+            "audio both ways through the headset",
+            0.0,
+            f"agent hears {agent_hears:.0f} Hz, customer hears {customer_hears:.0f} Hz",
         )
 
     async def dtmf(self, call_id: str) -> None:
@@ -208,14 +251,36 @@ def _ringing(calls: dict[str, pb.Call]) -> str | None:
     return None
 
 
-async def run_demo(profile: str = "lan", cut_s: float = 4.0) -> int:
+def _frequency(samples: np.ndarray, rate: int) -> float:
+    if samples.size == 0 or not np.any(samples):
+        return 0.0
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64) * np.hanning(samples.size)))
+    spectrum[0] = 0.0
+    return float(np.fft.rfftfreq(samples.size, 1 / rate)[int(np.argmax(spectrum))])
+
+
+def sound_devices(audio: str) -> tuple[str, ...] | None:
+    """The virtual devices for ``--audio``: a headset on a private PulseAudio, or none."""
+    if audio == "null" or (audio == "auto" and shutil.which("pulseaudio") is None):
+        return None
+    return (HEADSET,)
+
+
+async def run_demo(profile: str = "lan", cut_s: float = 4.0, audio: str = "auto") -> int:
     timeline = Timeline()
     timeline.note("sim", "starting registrar, adapter, app layer and simulated peers")
     peers = {"customer": "5001", "supervisor": "5002"}
+    devices = sound_devices(audio)
     try:
         async with SimWorld(
-            profile, peers, on_change=timeline.agent_saw, peer_auto_answer={"supervisor": 200}
+            profile,
+            peers,
+            on_change=timeline.agent_saw,
+            peer_auto_answer={"supervisor": 200},
+            sound=devices,
         ) as world:
+            if devices is None:
+                timeline.note("sim", "no sound server: calls run without devices (--audio null)")
             timeline.note(
                 "sim",
                 f"connector API on 127.0.0.1:{world.connector_port}, "

@@ -36,6 +36,8 @@ class AgentView:
     registrations: dict[str, pb.Registration] = field(default_factory=dict)
     quality: dict[str, pb.CallQuality] = field(default_factory=dict)
     levels: dict[str, pb.AudioLevel] = field(default_factory=dict)
+    active_devices: pb.ActiveDevices = field(default_factory=pb.ActiveDevices)
+    devices: list[str] = field(default_factory=list)
     dtmf: list[str] = field(default_factory=list)
     snapshots: int = 0
     on_change: Callable[[str], None] = lambda _text: None
@@ -49,6 +51,8 @@ class AgentView:
         self.calls = {c.call_id: c for c in snapshot.calls}
         self.registrations = {r.account_id: r for r in snapshot.registrations}
         self.quality = {q.call_id: q for q in snapshot.quality}
+        self.active_devices = snapshot.active_devices
+        self.devices = [d.name for d in snapshot.devices]
         self.on_change(f"snapshot #{self.snapshots}: {describe_calls(self.calls)}")
 
     def on_event(self, event: pb.Event) -> None:
@@ -71,6 +75,16 @@ class AgentView:
         elif kind == "dtmf":
             self.dtmf.append(event.dtmf.digit)
             self.on_change(f"DTMF {event.dtmf.digit!r} received on {event.dtmf.call_id}")
+        elif kind == "active_devices":
+            self.active_devices = event.active_devices.active
+            active = self.active_devices
+            self.on_change(
+                f"devices: microphone {active.microphone or '-'}, speaker "
+                f"{active.speaker or '-'} ({active.reason})"
+            )
+        elif kind == "device_list":
+            self.devices = [d.name for d in event.device_list.devices]
+            self.on_change(f"device list changed: {event.device_list.change}")
         elif kind == "warning":
             self.on_change(f"adapter warning: {event.warning.warning.message}")
 

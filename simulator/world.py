@@ -82,6 +82,7 @@ class SimWorld:
         rig_options: dict[str, Any] | None = None,
         config: dict[str, Any] | None = None,
         media: MediaImpairment | None = None,
+        sound: tuple[str, ...] | None = None,
     ) -> None:
         self.profile = profile
         self.peer_users = peers or {"customer": "5001"}
@@ -93,6 +94,9 @@ class SimWorld:
         self.config = config or {}
         self.media = media or MediaImpairment()
         self.relay: MediaRelay | None = None
+        #: Devices of a private PulseAudio server for the agent (None: no sound devices).
+        self.sound_devices = sound
+        self.sound: Any = None
         self.peers: dict[str, FarEnd] = {}
         self._ui_tasks: set[asyncio.Task[None]] = set()
         self._stack = contextlib.AsyncExitStack()
@@ -126,6 +130,8 @@ class SimWorld:
             attach=self._attach,
             **self._rig_options,
         )
+        if self.sound_devices is not None:
+            self._start_sound()
         await self._stack.enter_async_context(self.rig)
         self.connector = Connector(
             self.phone, ConnectorSettings(port=0), self.workdir / "connector.token"
@@ -149,7 +155,26 @@ class SimWorld:
             register=True,
             expiry_s=300,
         )
-        return replace(base, lines=(line,))
+        settings = replace(base, lines=(line,))
+        if self.sound_devices and not base.devices.headset:
+            # Headsets as contact-centre admins list them; the virtual ones are named alike.
+            rules = replace(
+                base.devices, headset=("^Jabra", "^Plantronics", "^Poly"), use_headset=True
+            )
+            settings = replace(settings, devices=rules)
+        return settings
+
+    def _start_sound(self) -> None:
+        """A private PulseAudio with virtual devices; the agent's audio goes through them."""
+        from simulator.sound_server import running_server
+        from vdi_adapter.audio.backend import DeviceAudioBackend
+
+        self.sound = self._stack.enter_context(contextlib.contextmanager(running_server)())
+        for name in self.sound_devices or ():
+            self.sound.plug(name)
+        backend = DeviceAudioBackend(self.rig.sink)
+        self._stack.callback(backend.close)
+        self.rig.audio = backend
 
     async def _start_media_relay(self) -> None:
         """Route the agent's media through the impairing relay (SDP names 127.0.0.2)."""

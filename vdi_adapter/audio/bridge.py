@@ -222,7 +222,7 @@ class CallBridge:
     def __init__(self, call_id: str, pipeline: MediaPipeline) -> None:
         self.call_id = call_id
         self.pipeline = pipeline
-        self.port = CallPort(pipeline)
+        self.port: CallPort | None = CallPort(pipeline)
         self.active_streams: DeviceStreams | None = None
         self._media: Any = None
         self._switch_lock = threading.Lock()
@@ -256,19 +256,27 @@ class CallBridge:
 
     def connect(self, media: Any) -> None:
         """Bridge the call's media both ways through our port (engine thread)."""
-        self.port.create(f"bridge-{self.call_id}")
-        media.startTransmit(self.port)
-        self.port.startTransmit(media)
+        port = self.port
+        if port is None:
+            return
+        port.create(f"bridge-{self.call_id}")
+        media.startTransmit(port)
+        port.startTransmit(media)
         self._media = media
 
     def close(self) -> None:
         """Disconnect from the conference bridge and release the devices; idempotent."""
         self._closed = True
         media, self._media = self._media, None
-        if media is not None:
-            _quietly(media.stopTransmit, self.port)
-            _quietly(self.port.stopTransmit, media)
-        self.port.pipeline = None
+        port, self.port = self.port, None
+        if port is not None:
+            if media is not None:
+                _quietly(media.stopTransmit, port)
+                _quietly(port.stopTransmit, media)
+            port.pipeline = None
+            # Destroy the pjsua2 port here, on the engine's thread: left to whichever
+            # thread drops the bridge last (or to exit), pjlib aborts the process.
+            del port
         self.close_devices()
 
     def close_devices(self) -> None:
