@@ -100,6 +100,7 @@ async def _run_world(
         rig_options=options,
         config=scenario.config,
         media=MediaImpairment(scenario.rtp_loss_pct, scenario.rtp_jitter_ms),
+        sound=scenario.sound,
     ) as world:
         runner = StepRunner(world, timeline.note)
         await _run_steps(scenario, runner, timeline, result)

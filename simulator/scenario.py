@@ -59,6 +59,8 @@ ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "play": (frozenset({"by"}), frozenset({"tone", "file"})),
     "cut_channel": (frozenset({"for"}), frozenset()),
     "restart_adapter": (frozenset(), frozenset()),
+    "plug_device": (frozenset({"name"}), frozenset()),
+    "unplug_device": (frozenset({"name"}), frozenset()),
     "wait": (frozenset({"for"}), frozenset()),
     "expect": (
         frozenset(),
@@ -83,6 +85,8 @@ ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
                 "mos_at_least",
                 "mos_at_most",
                 "loss_rx_at_least",
+                "active_speaker",
+                "active_microphone",
             }
         ),
     ),
@@ -144,6 +148,8 @@ class Scenario:
     tags: tuple[str, ...] = field(default_factory=tuple)
     #: Protocol version the app claims, to rehearse a version mismatch (None: ours).
     app_protocol: tuple[int, int] | None = None
+    #: Sound devices plugged at the start (a private PulseAudio); None: no devices.
+    sound: tuple[str, ...] | None = None
     #: The agent's configuration, in the schema of the user's config file (docs/config.md).
     config: dict[str, Any] = field(default_factory=dict)
 
@@ -213,6 +219,7 @@ class _Validator:
             "tags",
             "app_protocol",
             "config",
+            "sound",
         }
         for key in data:
             if key not in known:
@@ -240,7 +247,17 @@ class _Validator:
             tags=tuple(data.get("tags", ())),
             app_protocol=self.app_protocol(data.get("app_protocol")),
             config=self.config(data.get("config", {})),
+            sound=self.sound(data.get("sound")),
         )
+
+    def sound(self, value: Any) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(
+                self.top_line("sound"), 'sound lists device names, e.g. ["Jabra EVOLVE 40"]'
+            )
+        return tuple(value)
 
     def config(self, value: Any) -> dict[str, Any]:
         from app_layer.config import parse_settings

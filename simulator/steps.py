@@ -311,6 +311,19 @@ class StepRunner:
         self.note("sim", f"virtual channel cut for {seconds:g} s")
         self.world.rig.cut(seconds)
 
+    async def do_plug_device(self, name: str) -> None:
+        self.note("sim", f"plugs in {name}")
+        await asyncio.to_thread(self._sound().plug, name)
+
+    async def do_unplug_device(self, name: str) -> None:
+        self.note("sim", f"unplugs {name}")
+        await asyncio.to_thread(self._sound().unplug, name)
+
+    def _sound(self) -> Any:
+        if self.world.sound is None:
+            raise StepFailed('no sound devices in this scenario: add sound = ["..."] at the top')
+        return self.world.sound
+
     async def do_wait(self, **args: Any) -> None:
         await asyncio.sleep(parse_duration(args["for"]))
 
@@ -483,6 +496,24 @@ class StepRunner:
             timeout,
         )
         self.note("agent", f"quality: {now()}")
+
+    async def expect_active_speaker(
+        self, value: str, timeout: float, call: str | None, peer: str | None
+    ) -> None:
+        await self.until(
+            lambda: value in self.view.active_devices.speaker,
+            f"speaker {value!r} in use (is {self.view.active_devices.speaker!r})",
+            timeout,
+        )
+
+    async def expect_active_microphone(
+        self, value: str, timeout: float, call: str | None, peer: str | None
+    ) -> None:
+        await self.until(
+            lambda: value in self.view.active_devices.microphone,
+            f"microphone {value!r} in use (is {self.view.active_devices.microphone!r})",
+            timeout,
+        )
 
     async def expect_audio(
         self, value: Any, timeout: float, call: str | None, peer: str | None
