@@ -32,7 +32,7 @@ proto: $(BIN)/.installed
 	$(BIN)/python -m protocol.generate
 
 bench: $(BIN)/.installed
-	$(BIN)/python bench/channel_rtt.py
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
