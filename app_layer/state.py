@@ -94,6 +94,18 @@ CALL_ACTIONS: dict[CallPhase, dict[CallAction, CallPhase]] = {
 #: Actions that need a second live call to act with.
 _NEEDS_PARTNER = frozenset({_A.TRANSFER_ATTENDED, _A.CONFERENCE})
 
+#: The adapter feature (``Capabilities.features`` in its Hello) each action needs. An
+#: older adapter (a lower minor version) that lacks one has the action hidden.
+_FEATURE_OF = {
+    _A.HOLD: "hold",
+    _A.RETRIEVE: "hold",
+    _A.MUTE: "mute",
+    _A.UNMUTE: "mute",
+    _A.TRANSFER_BLIND: "blind_transfer",
+    _A.TRANSFER_ATTENDED: "attended_transfer",
+    _A.CONFERENCE: "conference",
+}
+
 _PHASE_OF_STATE = {
     pb.CALL_STATE_DIALING: _P.DIALING,
     pb.CALL_STATE_RINGBACK: _P.RINGBACK,
@@ -107,12 +119,21 @@ _PHASE_OF_STATE = {
 class InvalidAction(Exception):
     """The agent asked for an action the call's phase does not allow (our misuse)."""
 
-    def __init__(self, call_id: str, phase: CallPhase | None, action: CallAction) -> None:
+    def __init__(
+        self, call_id: str, phase: CallPhase | None, action: CallAction, why: str = ""
+    ) -> None:
         where = f"is {phase.value}" if phase else "does not exist"
-        super().__init__(f"cannot {action.value.replace('_', ' ')}: call {call_id} {where}")
+        why = why or f"call {call_id} {where}"
+        super().__init__(f"cannot {action.value.replace('_', ' ')}: {why}")
         self.call_id = call_id
         self.phase = phase
         self.action = action
+
+
+def _features(capabilities: pb.Capabilities | None) -> frozenset[str] | None:
+    if capabilities is None or not capabilities.features:
+        return None
+    return frozenset(capabilities.features)
 
 
 def call_phase(call: pb.Call) -> CallPhase:
@@ -193,6 +214,8 @@ class LinkView:
     detail: str = ""
     #: Why this transport: what ``auto`` tried first and why it failed.
     transport_choice: str = ""
+    #: Features the adapter announced; None when it announced none (all assumed).
+    features: frozenset[str] | None = None
 
     @classmethod
     def from_status(cls, status: LinkStatusLike) -> LinkView:
@@ -203,6 +226,7 @@ class LinkView:
             adapter_version=status.adapter_version,
             detail=status.detail,
             transport_choice=getattr(status, "transport_choice", ""),
+            features=_features(getattr(status, "capabilities", None)),
         )
 
     @property
@@ -299,6 +323,9 @@ class PhoneState:
         allowed.discard(_A.UNMUTE if not call.muted else _A.MUTE)
         if not self._partners(call_id):
             allowed -= _NEEDS_PARTNER
+        features = self.link.features
+        if features is not None:
+            allowed = {a for a in allowed if _FEATURE_OF.get(a, "") in features | {""}}
         return frozenset(allowed)
 
     def check_action(self, call_id: str, action: CallAction) -> None:
@@ -306,7 +333,13 @@ class PhoneState:
         if action in self.allowed_actions(call_id):
             return
         call = self.calls.get(call_id)
-        raise InvalidAction(call_id, call_phase(call) if call else None, action)
+        phase = call_phase(call) if call else None
+        feature = _FEATURE_OF.get(action, "")
+        if self.link.features is not None and feature and feature not in self.link.features:
+            version = self.link.adapter_version or "this version"
+            why = f"the adapter ({version}) does not offer {feature.replace('_', ' ')}; upgrade it"
+            raise InvalidAction(call_id, phase, action, why)
+        raise InvalidAction(call_id, phase, action)
 
     def partners(self, call_id: str) -> list[str]:
         """Other answered calls this one could be transferred to or merged with."""
