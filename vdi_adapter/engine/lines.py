@@ -225,10 +225,21 @@ class Line:
         """Send REGISTER (or un-REGISTER with Expires: 0) now."""
         if self.sip_account is None or not self.tracker.register:
             return
+        previous = self.tracker.state
         self.tracker.state = (
             pb.REGISTRATION_STATE_REGISTERING if on else pb.REGISTRATION_STATE_UNREGISTERING
         )
-        self.sip_account.setRegistration(on)
+        try:
+            self.sip_account.setRegistration(on)
+        except pj.Error as error:
+            # A REGISTER already in flight (the account registers as it is created, and
+            # the app's Register can arrive meanwhile): pjsua refuses a second one. That
+            # one's outcome is the answer, so asking again is not an error.
+            if on and previous == pb.REGISTRATION_STATE_REGISTERING:
+                log.debug("REGISTER already in progress: %s", getattr(error, "reason", error))
+                return
+            self.tracker.state = previous
+            raise
 
     def fail_over(self, transports: dict[int, int], network: pb.NetworkSettings) -> None:
         """Move to the next connectivity entry and register there."""
