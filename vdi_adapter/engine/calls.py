@@ -116,7 +116,7 @@ class CallControl:
     def dial(self, to: str, account_id: str) -> str:
         line = self.context.line(account_id)
         try:
-            target = sip_text.dial_target(to, line.domain)
+            target = sip_text.dial_target(to, line.dial_domain)
         except ValueError as error:
             raise invalid_argument(str(error)) from None
         if len(self.live_legs()) >= self.max_calls:
@@ -219,7 +219,7 @@ class CallControl:
     def blind_transfer(self, call_id: str, to: str) -> None:
         leg = self.leg(call_id, "blind_transfer")
         try:
-            target = sip_text.dial_target(to, self.context.line(leg.account_id).domain)
+            target = sip_text.dial_target(to, self.context.line(leg.account_id).dial_domain)
         except ValueError as error:
             raise invalid_argument(str(error)) from None
         self._invoke(leg, "transfer", lambda call: call.xfer(target, pj.CallOpParam(True)))

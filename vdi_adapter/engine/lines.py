@@ -146,6 +146,16 @@ class Line:
             return ""
         return entry.domain or server_host(entry.server)
 
+    @property
+    def dial_domain(self) -> str:
+        """Where dialled digits go: the configured domain, else the server as configured,
+        port included (a registrar on a non-standard port must be reached there, and a
+        transfer target is dialled by the far end, which has no outbound proxy of ours)."""
+        entry = self.connectivity
+        if entry is None:
+            return ""
+        return entry.domain or entry.server
+
     def registration(self) -> pb.Registration:
         entry = self.connectivity
         return pb.Registration(
