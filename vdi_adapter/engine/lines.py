@@ -154,7 +154,11 @@ class Line:
         entry = self.connectivity
         if entry is None:
             return ""
-        return entry.domain or entry.server
+        if entry.domain:
+            return entry.domain
+        host = server_host(entry.server)
+        # The default port says nothing: keep URIs as people write them.
+        return host if entry.server in (host, f"{host}:5060") else entry.server
 
     def registration(self) -> pb.Registration:
         entry = self.connectivity
