@@ -247,7 +247,7 @@ class _Peer:
             transport.tlsConfig.privKeyFile = self.args.tls_key
             endpoint.transportCreate(pj.PJSIP_TRANSPORT_TLS, transport)
         endpoint.libStart()
-        # After libStart: set before it, the null device does not clock the bridge.
+        # No sound card: the null device clocks the conference bridge.
         endpoint.audDevManager().setNullDev()
         if self.args.codecs:
             self._set_codecs(endpoint, self.args.codecs.split(","))
