@@ -36,6 +36,7 @@ from app_layer.connector import Connector  # noqa: E402
 from app_layer.link import AdapterLink  # noqa: E402
 from app_layer.phone import Phone  # noqa: E402
 from app_layer.settings import ConnectorSettings, Settings  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 from protocol import pb  # noqa: E402
 from protocol.transports.stream import connect_unix, serve_unix  # noqa: E402
 from vdi_adapter.event_sink import EventSink  # noqa: E402
@@ -269,11 +270,6 @@ def footprint(idle_s: float) -> dict[str, dict[str, float]]:
             _stop(adapter)
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one flat JSON object")
@@ -285,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     feet = footprint(args.idle_seconds)
     result = {
         "connector_to_command_p50_ms": round(statistics.median(latencies), 3),
-        "connector_to_command_p99_ms": round(_percentile(latencies, 0.99), 3),
+        "connector_to_command_p99_ms": round(percentile(latencies, 99), 3),
         "headless_rss_mb": round(feet["headless"]["rss"], 1),
         "window_rss_mb": round(feet["window"]["rss"], 1),
         "headless_idle_cpu_pct": round(feet["headless"]["cpu"], 2),

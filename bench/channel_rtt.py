@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app_layer.link import AdapterLink
+from bench.stats import percentile
 from protocol import pb
 from protocol.channel import MessageChannel
 from protocol.framed import FramedChannel
@@ -50,11 +51,6 @@ class InstantHandler:
 
     def snapshot(self) -> pb.Snapshot:
         return pb.Snapshot()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 # ------------------------------------------------------------------ adapter side

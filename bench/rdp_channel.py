@@ -37,6 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.stats import percentile
 from protocol import pb
 from protocol.channel import MessageChannel
 from protocol.transports.stream import serve_unix
@@ -92,11 +93,6 @@ class ServiceThread:
             self.loop.call_soon_threadsafe(self.server.close)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def checked(reply: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.stats import percentile
 from protocol import pb
 from simulator.world import SimWorld
 
@@ -30,11 +31,6 @@ ACTIONS = (
     ("mute", lambda c: c.muted),
     ("unmute", lambda c: not c.muted),
 )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 async def measure(profile: str, seconds: float) -> list[float]:

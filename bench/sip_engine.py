@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.stats import percentile  # noqa: E402
 from protocol import pb  # noqa: E402
+from simulator.processes import stop_group  # noqa: E402
 from vdi_adapter.engine import Engine  # noqa: E402
 from vdi_adapter.event_sink import EventSink  # noqa: E402
 
@@ -91,13 +92,7 @@ def start_sipp(
 
 
 def stop_sipp(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+    stop_group(process)
 
 
 def message_times(path: Path, first_line: re.Pattern[str], direction: str) -> list[float]:
@@ -111,11 +106,6 @@ def message_times(path: Path, first_line: re.Pattern[str], direction: str) -> li
         if first_line.match(lines[index + 3]):
             times.append(datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp())
     return times
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 class Bench:
@@ -250,9 +240,9 @@ def main() -> int:
         bench.engine.stop()
     figures = {
         "dial_to_invite_p50_ms": round(statistics.median(dial), 3),
-        "dial_to_invite_p99_ms": round(percentile(dial, 0.99), 3),
+        "dial_to_invite_p99_ms": round(percentile(dial, 99), 3),
         "notify_talk_to_answer_p50_ms": round(statistics.median(talk), 3),
-        "notify_talk_to_answer_p99_ms": round(percentile(talk, 0.99), 3),
+        "notify_talk_to_answer_p99_ms": round(percentile(talk, 99), 3),
         "soak_calls": args.soak_calls,
         "soak_rss_growth_mb": round(rss_growth, 2),
         "soak_fd_growth": fd_growth,

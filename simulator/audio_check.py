@@ -30,6 +30,12 @@ def dominant_frequency(path: Path, min_rms: float = 100.0) -> float | None:
     """The strongest frequency in a 16-bit mono WAV, or None if it is (near) silent."""
     samples, rate = read_wav(path)
     samples = samples[len(samples) // 5 :]  # skip the start: jitter buffer and tone ramp-up
+    return strongest_frequency(samples, rate, min_rms)
+
+
+def strongest_frequency(samples: np.ndarray, rate: int, min_rms: float = 100.0) -> float | None:
+    """The strongest frequency in ``samples``, or None if they are (near) silent."""
+    samples = samples.astype(np.float64)
     if samples.size < rate // 10 or np.sqrt(np.mean(samples**2)) < min_rms:
         return None
     spectrum = np.abs(np.fft.rfft(samples * np.hanning(samples.size)))

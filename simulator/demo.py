@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from protocol import pb
-from simulator.audio_check import dominant_frequency
+from simulator.audio_check import dominant_frequency, strongest_frequency
 from simulator.rig import describe_call
 from simulator.sound_server import stop_player
+from simulator.steps import StepFailed, StepRunner
 from simulator.timeline import Timeline
 from simulator.world import SimWorld
 
@@ -30,7 +31,7 @@ from simulator.world import SimWorld
 HEADSET = "Jabra EVOLVE 40"
 
 
-class DemoFailed(Exception):
+class DemoFailed(StepFailed):
     """A step of the demo did not happen as it should."""
 
 
@@ -54,28 +55,19 @@ class Demo:
         self.view = world.rig.view
         self.timeline = timeline
         self.summary = Summary()
+        self.steps = StepRunner(world, timeline.note)
 
+    # The scenario runner's helpers: the same waits, the same failure messages.
     async def until(self, predicate: Callable[[], bool], what: str, timeout: float = 10.0) -> float:
-        try:
-            return await self.world.rig.wait_for(predicate, timeout, what)
-        except TimeoutError as error:
-            raise DemoFailed(str(error)) from None
+        return await self.steps.until(predicate, what, timeout)
 
     async def peer(self, name: str, op: str, **fields: Any) -> dict[str, Any]:
-        peer = self.world.peers[name]
-        try:
-            return await asyncio.to_thread(peer.request, op, 10.0, **fields)
-        except RuntimeError as error:
-            raise DemoFailed(f"{name}: {error}") from None
+        return await self.steps.peer_op(name, op, **fields)
 
     async def peer_event(
         self, name: str, event: str, match: Callable[[dict[str, Any]], bool], timeout: float = 10.0
     ) -> dict[str, Any]:
-        peer = self.world.peers[name]
-        try:
-            return await asyncio.to_thread(peer.wait_for, event, match, timeout)
-        except RuntimeError as error:
-            raise DemoFailed(f"{name}: {error}") from None
+        return await self.steps.peer_wait(name, event, match, timeout)
 
     async def connector(self, step: str, path: str, body: Any = None) -> float:
         self.timeline.note("cti app", f"POST {path} {body or ''}".rstrip())
@@ -156,7 +148,7 @@ class Demo:
             await self.peer("customer", "record_stop", call=0)
         finally:
             stop_player(player)
-        agent_hears = _frequency(heard, rate)
+        agent_hears = strongest_frequency(heard, rate) or 0.0
         customer_hears = dominant_frequency(wav) or 0.0
         self.timeline.note("agent", f"hears {agent_hears:.0f} Hz in the headset")
         self.timeline.note("customer", f"hears {customer_hears:.0f} Hz")
@@ -251,14 +243,6 @@ def _ringing(calls: dict[str, pb.Call]) -> str | None:
     return None
 
 
-def _frequency(samples: np.ndarray, rate: int) -> float:
-    if samples.size == 0 or not np.any(samples):
-        return 0.0
-    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64) * np.hanning(samples.size)))
-    spectrum[0] = 0.0
-    return float(np.fft.rfftfreq(samples.size, 1 / rate)[int(np.argmax(spectrum))])
-
-
 def sound_devices(audio: str) -> tuple[str, ...] | None:
     """The virtual devices for ``--audio``: a headset on a private PulseAudio, or none."""
     if audio == "null" or (audio == "auto" and shutil.which("pulseaudio") is None):
@@ -288,7 +272,7 @@ async def run_demo(profile: str = "lan", cut_s: float = 4.0, audio: str = "auto"
             )
             demo = Demo(world, timeline)
             await demo.run(cut_s)
-    except DemoFailed as error:
+    except StepFailed as error:
         print(f"\ndemo failed: {error}")
         return 1
     timeline.note("sim", "everything stopped")

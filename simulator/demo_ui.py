@@ -19,7 +19,8 @@ from app_layer.phone import Phone
 from app_layer.settings import Settings
 from app_layer.ui.app import PhoneApp
 from app_layer.ui.signals import emit
-from simulator.demo import Demo, DemoFailed
+from simulator.demo import Demo
+from simulator.steps import StepFailed
 from simulator.timeline import Timeline
 from simulator.world import SimWorld
 
@@ -63,7 +64,7 @@ class DemoBackend:
         try:
             await demo.run(self.cut_s)
             demo.summary.print()
-        except DemoFailed as error:
+        except StepFailed as error:
             print(f"\ndemo failed: {error}")
             code = 1
         await asyncio.sleep(1.0)  # let the window show the end

@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -31,6 +30,8 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
+
+from simulator.processes import stop_group
 
 State = dict[str, Any]
 
@@ -154,11 +155,7 @@ class FarEnd:
             assert process.stdin is not None
             process.stdin.write(json.dumps({"id": 0, "op": "quit"}) + "\n")
             process.stdin.flush()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+        stop_group(process, term=False)  # it was asked to quit; killed if it does not
 
     def __enter__(self) -> FarEnd:
         self.start()

@@ -10,16 +10,15 @@ else ACK and BYE towards UAs on 127.0.0.1 are not relayed.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
+
+from simulator.processes import stop_group
 
 KAMAILIO = "/usr/sbin/kamailio"
 MODULE_PATH = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
@@ -193,7 +192,7 @@ class Registrar:
         """Stop kamailio by its PID (its whole process group) and remove its files."""
         process, self._process = self._process, None
         if process is not None:
-            _stop_group(process)
+            stop_group(process)
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
@@ -245,13 +244,3 @@ def _answers_options(host: str, port: int) -> bool:
             return sock.recv(4096).startswith(b"SIP/2.0")
         except OSError:
             return False
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)

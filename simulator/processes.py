@@ -1,0 +1,27 @@
+"""Stopping the servers the simulator and the tests start, by their process group."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+
+
+def stop_group(
+    process: subprocess.Popen[bytes] | subprocess.Popen[str], *, term: bool = True
+) -> None:
+    """Stop a process started with ``start_new_session=True`` and everything it forked.
+
+    SIGTERM first (unless ``term`` is False: the caller already asked it to quit), then
+    SIGKILL if it is still there after 5 s. Never leaves a process behind.
+    """
+    if term and process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
