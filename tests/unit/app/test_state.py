@@ -186,3 +186,40 @@ def test_duration_uses_given_clock_and_freezes_at_end() -> None:
     ended = call("a", pb.CALL_STATE_ENDED, connected_unix_ms=1_000, ended_unix_ms=6_000)
     phone.apply_event(call_event(11, ended))
     assert phone.call_duration_s("a", now_ms=99_000) == 5
+
+
+def test_features_an_older_adapter_lacks_are_hidden() -> None:
+    from app_layer.link import LinkStatus
+    from app_layer.state import CallAction, PhoneState
+
+    state = PhoneState()
+    older = pb.Capabilities(features=["hold", "mute", "blind_transfer"])  # no conference
+    state.apply_link(LinkStatus(state="connected", transport="rdp", capabilities=older))
+    calls = [pb.Call(call_id=c, state=pb.CALL_STATE_CONNECTED) for c in ("c1", "c2")]
+    state.apply_snapshot(pb.Snapshot(sequence=1, calls=calls))
+    allowed = state.allowed_actions("c1")
+    assert CallAction.HOLD in allowed and CallAction.TRANSFER_BLIND in allowed
+    assert CallAction.CONFERENCE not in allowed and CallAction.TRANSFER_ATTENDED not in allowed
+    current = pb.Capabilities(features=["hold", "mute", "conference", "attended_transfer"])
+    state.apply_link(LinkStatus(state="connected", transport="rdp", capabilities=current))
+    assert CallAction.CONFERENCE in state.allowed_actions("c1")
+
+
+def test_the_refusal_says_which_side_to_upgrade() -> None:
+    from app_layer.link import LinkStatus
+    from app_layer.state import CallAction, InvalidAction, PhoneState
+
+    state = PhoneState()
+    older = pb.Capabilities(features=["hold"])
+    state.apply_link(LinkStatus(state="connected", adapter_version="0.9.0", capabilities=older))
+    state.apply_snapshot(
+        pb.Snapshot(
+            sequence=1,
+            calls=[
+                pb.Call(call_id="c1", state=pb.CALL_STATE_CONNECTED),
+                pb.Call(call_id="c2", state=pb.CALL_STATE_CONNECTED),
+            ],
+        )
+    )
+    with pytest.raises(InvalidAction, match=r"adapter \(0.9.0\) does not offer conference"):
+        state.check_action("c1", CallAction.CONFERENCE)
