@@ -5,7 +5,7 @@ headset, the adapter side (``DeviceAudioBackend`` in a pjsua2 process) and a far
 second pjsua2 process), as in tests/integration/audio. Prints a table, or with ``--json``
 one flat JSON object with the keys listed in ``KEYS``.
 
-* latency: how long samples wait in the bridge (ring wait + one 10 ms device block + the
+* latency: how long samples wait in the bridge (ring wait + one 20 ms device block + the
   resampler's delay), capture->encoder plus decoder->playback, p50 and p99, G722 call;
 * CPU: the adapter process's CPU time per second of call (pjsua2 codec, jitter buffer and
   RTP included) with WebRTC processing on; the bridge's own share is shown beside it;
@@ -46,6 +46,7 @@ from tests.integration.audio.peers import (
     write_wav,
 )
 from tests.support.pulseaudio import PulseAudioServer, running_server
+from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE
 
 CODECS = {"pcmu": "PCMU", "g722": "G722", "speex": "speex/16000"}
 LOSSES = (0, 5, 10)
@@ -212,7 +213,8 @@ def load_call(workdir: Path, seconds: float) -> dict[str, float]:
         far.stop()
     elapsed = last["time"] - first["time"]
     up, down = last["latency_up_ms"], last["latency_down_ms"]
-    fixed = 2 * (10.0 + RESAMPLER_DELAY_MS)  # one device block and the resampler, each way
+    # One device block and the resampler, each way.
+    fixed = 2 * (DEVICE_BLOCK / DEVICE_RATE * 1000 + RESAMPLER_DELAY_MS)
     return {
         "bridge_latency_p50_ms": up[0] + down[0] + fixed,
         "bridge_latency_p99_ms": up[1] + down[1] + fixed,

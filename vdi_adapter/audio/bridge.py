@@ -9,8 +9,8 @@ only moves them:
   ``pj.ByteVector`` element by element costs ~0.4 ms per frame in Python, so its bytes
   are read in one copy from the vector's storage (``_vector_bytes``), after checking
   once that this gives the same bytes as the slow path.
-* ``DeviceStreams`` is an input and an output PortAudio stream at 48 kHz with 10 ms
-  blocks (the APM's frame); 8/16 kHz streams stalled here.
+* ``DeviceStreams`` is an input and an output PortAudio stream at ``DEVICE_RATE`` with
+  20 ms blocks (``DEVICE_BLOCK``: two APM frames, one pjmedia frame period).
 * A device switch opens and starts the new streams first, then hands the pipeline over
   between two blocks and closes the old ones, so at most one block is lost.
 """
@@ -27,8 +27,7 @@ import pjsua2 as pj
 import sounddevice as sd
 
 from vdi_adapter.audio.devices import PortAudioStreams
-from vdi_adapter.audio.pipeline import DEVICE_RATE, MediaPipeline
-from vdi_adapter.audio.processing import FRAME_SAMPLES
+from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, MediaPipeline
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +145,7 @@ class DeviceStreams:
             stream = kind(
                 device=portaudio_index(name, recording=recording),
                 samplerate=DEVICE_RATE,
-                blocksize=FRAME_SAMPLES,
+                blocksize=DEVICE_BLOCK,
                 channels=1,
                 dtype="int16",
                 latency="low",

@@ -3,7 +3,7 @@
 Theory of operation: a call's audio crosses two clocks, the sound card's (PortAudio
 callbacks) and pjmedia's (the conference bridge's clock thread). Each direction has one
 ``SampleRing`` between them: the producer side resamples into it, the consumer side takes
-exactly the block it needs. If the clocks differ by 0.1 %, a ring gains or loses 48
+exactly the block it needs. If the clocks differ by 0.1 %, a ring gains or loses 16
 samples a second and, left alone, the delay grows or the speaker starves.
 ``DriftController`` watches the ring's fill level and nudges the producer's resampling
 ratio (at most ``max_correction``) so the level settles on a target; the change is far

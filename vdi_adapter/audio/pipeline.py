@@ -2,17 +2,18 @@
 
 Theory of operation: two directions, each a producer, a bounded ring and a consumer.
 
-    downlink  pjmedia frame (call rate, 20 ms) --resample x drift--> play ring (48 kHz)
-              output callback takes 10 ms --x speaker volume (+ tones)--> loudspeaker, and the
-              same block into the echo-reference queue
-    uplink    input callback: microphone 10 ms x gain --APM (AEC3/NS/AGC/HPF, with the
-              next queued played block as reference)--> mute
+    downlink  pjmedia frame (call rate, 20 ms) --resample x drift--> play ring (16 kHz)
+              output callback takes 20 ms --x speaker volume (+ tones)--> loudspeaker, and
+              the same block, as two 10 ms APM frames, into the echo-reference queue
+    uplink    input callback: microphone 20 ms x gain --APM per 10 ms frame (AEC3/NS/AGC/
+              HPF, with the next queued played frame as reference)--> mute
               --resample x drift--> send ring (call rate); pjmedia takes 20 ms frames
 
 The resampler (libsamplerate via ``samplerate``, "sinc_fastest") converts between the
-device's 48 kHz and the conference bridge's clock rate; its ratio also carries the
-drift correction of each ring's ``DriftController``, since libsamplerate accepts a ratio
-that changes from block to block without clicks. A ring more than ``trim_ms`` above its
+device rate and the call's clock rate (8 kHz for PCMU; for 16 kHz codecs only the drift
+correction is left); its ratio also carries the drift correction of each ring's
+``DriftController``, since libsamplerate accepts a ratio that changes from block to block
+without clicks. A ring more than ``trim_ms`` above its
 target (start-up, a clock stall) is cut back to the target at once.
 
 ``MediaPipeline`` owns no thread, stream or pjsua2 object: the driver (``bridge.py``)
@@ -33,13 +34,17 @@ import numpy as np
 import samplerate  # type: ignore[import-not-found]
 
 from vdi_adapter.audio.buffers import DriftController, SampleRing, dbfs
-from vdi_adapter.audio.processing import FRAME_SAMPLES, VoiceProcessing
+from vdi_adapter.audio.processing import FRAME_SAMPLES, RATE, VoiceProcessing
 
-DEVICE_RATE = 48000
+DEVICE_RATE = RATE
+DEVICE_BLOCK = 2 * FRAME_SAMPLES
+"""Samples per sound-device callback: 20 ms, the same period as pjmedia's frames. Each
+callback costs a fixed Python overhead (thread hand-off, array set-up) whatever its size,
+so 20 ms blocks cost half of what 10 ms blocks do for 10 ms more delay each way."""
 ECHO_REFERENCE_BLOCKS = 30
-"""Most played blocks waiting for their captured block (300 ms) before a resync."""
+"""Most played 10 ms frames waiting for their captured frame (300 ms) before a resync."""
 ECHO_REFERENCE_DEPTH = 6
-"""Played blocks kept queued ahead of the capture (60 ms) to absorb stream jitter."""
+"""Played 10 ms frames kept queued ahead of the capture (60 ms) to absorb stream jitter."""
 INT16_SCALE = 32768.0
 
 
@@ -150,34 +155,39 @@ class MediaPipeline:
     # sound-device side (PortAudio callback thread)
 
     def device_block(self, microphone: np.ndarray | None, loudspeaker: np.ndarray | None) -> None:
-        """One 10 ms block of both directions, as a duplex device would call it."""
+        """One block of both directions, as a duplex device would call it."""
         if loudspeaker is not None:
             self.play_block(loudspeaker)
         if microphone is not None:
             self.capture_block(microphone)
 
     def play_block(self, loudspeaker: np.ndarray) -> None:
-        """Fill one 10 ms loudspeaker block (int16); output-stream thread."""
+        """Fill one loudspeaker block (int16, a multiple of 10 ms); output-stream thread."""
         self._mark_running()
         self.latency.downlink(self.play_ring.level / DEVICE_RATE)
-        played = self._take(self.play_ring, self.play_drift, FRAME_SAMPLES)
+        played = self._take(self.play_ring, self.play_drift, len(loudspeaker))
         played *= np.float32(self.controls.speaker_gain)
         played = self._mix_tones(played)
         self.speaker_meter.feed(played)
-        loudspeaker[:] = _to_int16(played)
+        played16 = _to_int16(played)
+        loudspeaker[:] = played16
         if self.processing is not None:
-            self._echo_reference.append(loudspeaker.copy())
+            for start in range(0, len(played16), FRAME_SAMPLES):
+                self._echo_reference.append(played16[start : start + FRAME_SAMPLES])
 
     def capture_block(self, microphone: np.ndarray) -> None:
-        """Consume one 10 ms microphone block (int16); input-stream thread."""
+        """Consume one microphone block (int16, a multiple of 10 ms); input-stream thread."""
         self._mark_running()
         gain = self.controls.microphone_gain
         captured = microphone if gain == 1.0 else _to_int16(microphone * (gain / INT16_SCALE))
         if self.processing is not None:
-            reference = self._reference_block()
-            if reference is not None:
-                self.processing.render(reference)
-            captured = self.processing.capture(captured)
+            cleaned = []
+            for start in range(0, len(captured), FRAME_SAMPLES):
+                reference = self._reference_block()
+                if reference is not None:
+                    self.processing.render(reference)
+                cleaned.append(self.processing.capture(captured[start : start + FRAME_SAMPLES]))
+            captured = np.concatenate(cleaned) if len(cleaned) > 1 else cleaned[0]
         samples = captured.astype(np.float32) / INT16_SCALE
         if self.controls.muted or self.call_muted:
             samples[:] = 0.0

@@ -13,8 +13,7 @@ import sounddevice as sd
 from vdi_adapter.audio.bridge import portaudio_index
 from vdi_adapter.audio.buffers import SampleRing
 from vdi_adapter.audio.devices import PortAudioStreams
-from vdi_adapter.audio.pipeline import DEVICE_RATE, INT16_SCALE, LevelMeter
-from vdi_adapter.audio.processing import FRAME_SAMPLES
+from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, INT16_SCALE, LevelMeter
 
 Source = Callable[[int], "np.ndarray | None"]
 
@@ -33,7 +32,7 @@ class TonePlayer:
             self._stream = sd.OutputStream(
                 device=portaudio_index(self.device, recording=False),
                 samplerate=DEVICE_RATE,
-                blocksize=FRAME_SAMPLES,
+                blocksize=DEVICE_BLOCK,
                 channels=1,
                 dtype="int16",
                 latency="low",
@@ -64,7 +63,7 @@ class TonePlayer:
 def run_device_test(microphone: str, speaker: str, seconds: float) -> tuple[float, float]:
     """Loop the microphone to the speaker for ``seconds``; (microphone, speaker) dBFS.
 
-    The levels are the loudest 10 ms block seen, the figure a person checks ("does the
+    The levels are the loudest device block seen, the figure a person checks ("does the
     meter move when I speak?"). Two streams and a small ring, as in calls.
     """
     ring = SampleRing(DEVICE_RATE // 5)
@@ -99,7 +98,7 @@ def run_device_test(microphone: str, speaker: str, seconds: float) -> tuple[floa
 def _open(kind: Any, device: int, callback: Any) -> Any:
     with PortAudioStreams.lock():
         stream = kind(
-            device=device, samplerate=DEVICE_RATE, blocksize=FRAME_SAMPLES, channels=1,
+            device=device, samplerate=DEVICE_RATE, blocksize=DEVICE_BLOCK, channels=1,
             dtype="int16", latency="low", callback=callback,
         )  # fmt: skip
         PortAudioStreams.opened()

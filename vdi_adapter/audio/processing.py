@@ -8,9 +8,9 @@ not known in advance. pjmedia's built-in WebRTC AEC is an older AEC, and it sits
 pjmedia's sound device port, which the adapter does not use (audio goes through
 PortAudio), so it cannot see the true playback signal.
 
-The APM works on 10 ms frames; at the 48 kHz device rate that is 480 samples. The
-playback signal goes in through ``render`` (output thread) as it is played, the
-microphone through ``capture`` (input thread); AEC3 aligns the two itself.
+The APM works on 10 ms frames at the rate the sound devices are opened at (``RATE``).
+The playback signal goes in through ``render`` as it is played, the microphone through
+``capture``; AEC3 estimates the delay between the two itself.
 """
 
 from __future__ import annotations
@@ -19,9 +19,14 @@ import threading
 
 import numpy as np
 
-FRAME_SAMPLES = 480
-"""10 ms at 48 kHz: the APM's frame size."""
-RATE = 48000
+RATE = 16000
+"""The rate the sound devices are opened at and the APM runs at: wideband voice, as wide
+as the calls' codecs (G722, speex/16000) but speex/32000. At 48 kHz the bridge resampled
+every block both ways and the APM split each frame into three bands, in Python's callback
+threads; at 16 kHz the sound server (PulseAudio, PipeWire, Windows' audio engine) converts
+to the hardware's rate in native code, as it does for any application that asks for it."""
+FRAME_SAMPLES = RATE // 100
+"""10 ms: the APM's frame size."""
 
 
 class VoiceProcessing:

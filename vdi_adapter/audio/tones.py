@@ -2,7 +2,7 @@
 
 Theory of operation: a tone is a cadence, a list of segments (duration, frequencies;
 no frequencies is silence), played once or looped. Each cadence is rendered once into
-a float32 array at 48 kHz (at most a few seconds), and ``ToneSource`` hands out slices
+a float32 array at the device rate (at most a few seconds), and ``ToneSource`` hands out slices
 of it; a WAV file named in ``ToneSet`` replaces the synthetic tone (resampled once with
 soxr). Sources are pulled by whoever plays them: the ringer's own output stream, or a
 call's ``MediaPipeline`` which mixes them into what the agent hears.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-RATE = 48000
+from vdi_adapter.audio.processing import RATE
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def dtmf_cadence(digit: str, seconds: float = 0.12) -> Cadence:
 
 
 def render(cadence: Cadence) -> np.ndarray:
-    """The whole cadence as float32 samples at 48 kHz."""
+    """The whole cadence as float32 samples at the device rate."""
     parts = []
     amplitude = 10 ** (cadence.level_dbfs / 20) / max(1, _max_voices(cadence))
     start = 0
@@ -90,7 +90,7 @@ def _fade(part: np.ndarray, samples: int = 96) -> np.ndarray:
 
 
 def load_wav(path: Path) -> np.ndarray:
-    """A WAV file (PCM 16-bit, any rate, mono or stereo) as float32 mono at 48 kHz."""
+    """A WAV file (PCM 16-bit, any rate, mono or stereo) as float32 mono at the device rate."""
     try:
         with wave.open(str(path), "rb") as wav:
             if wav.getsampwidth() != 2:

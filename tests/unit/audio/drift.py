@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vdi_adapter.audio.pipeline import DEVICE_RATE, MediaPipeline
-from vdi_adapter.audio.processing import FRAME_SAMPLES
+from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, MediaPipeline
 
 
 @dataclass
@@ -22,12 +21,12 @@ class DriftRun:
 def run_clocks(
     pipeline: MediaPipeline, seconds: float, mismatch: float, warmup_s: float = 30.0
 ) -> DriftRun:
-    """pjmedia ticks every 20 ms; the sound card every 10 ms * (1 + mismatch)."""
+    """pjmedia ticks every 20 ms; the sound card every 20 ms * (1 + mismatch)."""
     run = DriftRun()
     frame = np.zeros(pipeline.call_frame, dtype=np.int16).tobytes()
-    microphone = np.zeros(FRAME_SAMPLES, dtype=np.int16)
-    loudspeaker = np.zeros(FRAME_SAMPLES, dtype=np.int16)
-    call_period, device_period = 0.020, FRAME_SAMPLES / DEVICE_RATE * (1 + mismatch)
+    microphone = np.zeros(DEVICE_BLOCK, dtype=np.int16)
+    loudspeaker = np.zeros(DEVICE_BLOCK, dtype=np.int16)
+    call_period, device_period = 0.020, DEVICE_BLOCK / DEVICE_RATE * (1 + mismatch)
     next_call, next_device, starved_at_warmup = 0.0, 0.0, None
     while min(next_call, next_device) < seconds:
         if next_call <= next_device:

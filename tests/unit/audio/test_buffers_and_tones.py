@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from vdi_adapter.audio.buffers import DriftController, SampleRing, dbfs
+from vdi_adapter.audio.processing import RATE
 from vdi_adapter.audio.tones import ToneError, ToneSet, dtmf_cadence, render
 
 
@@ -52,7 +53,7 @@ def test_levels_in_dbfs() -> None:
 def test_dtmf_feedback_has_the_q23_pair() -> None:
     samples = render(dtmf_cadence("5"))
     spectrum = np.abs(np.fft.rfft(samples))
-    freqs = np.fft.rfftfreq(len(samples), 1 / 48000)
+    freqs = np.fft.rfftfreq(len(samples), 1 / RATE)
     top_two = sorted(freqs[np.argsort(spectrum)[-2:]])
     assert top_two == pytest.approx([770, 1336], abs=10)
     with pytest.raises(ToneError):
@@ -79,7 +80,7 @@ def test_wav_replaces_a_tone_and_bad_files_are_refused(tmp_path: Path) -> None:
         wav.setframerate(16000)
         wav.writeframes(np.full(32000, 1000, dtype=np.int16).tobytes())
     samples, loop = ToneSet(overrides={"ring": path}).samples("ring")
-    assert loop and len(samples) == pytest.approx(48000, abs=10)
+    assert loop and len(samples) == pytest.approx(RATE, abs=10)  # one second
     broken = tmp_path / "broken.wav"
     broken.write_bytes(b"RIFF nonsense")
     with pytest.raises(ToneError, match="cannot read WAV"):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tests.unit.audio.drift import run_clocks
-from vdi_adapter.audio.pipeline import DEVICE_RATE, AudioControls, MediaPipeline
+from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, AudioControls, MediaPipeline
 from vdi_adapter.audio.processing import FRAME_SAMPLES
 from vdi_adapter.audio.tones import ToneSet
 
@@ -24,17 +24,14 @@ def peak_frequency(samples: np.ndarray, rate: int) -> float:
 def pump(
     pipeline: MediaPipeline, blocks: int, mic_hz: float, call_hz: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Alternate 1 call frame with 2 device blocks; returns (played, sent) audio."""
+    """Alternate 1 call frame with 1 device block (both 20 ms); returns (played, sent)."""
     played, sent = [], []
-    out = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+    out = np.zeros(DEVICE_BLOCK, dtype=np.int16)
     for i in range(blocks):
-        if i % 2 == 0:
-            call = sine(
-                call_hz, pipeline.call_frame, pipeline.call_rate, i // 2 * pipeline.call_frame
-            )
-            pipeline.from_call(call.tobytes())
-            sent.append(np.frombuffer(pipeline.to_call(), dtype=np.int16))
-        pipeline.device_block(sine(mic_hz, FRAME_SAMPLES, DEVICE_RATE, i * FRAME_SAMPLES), out)
+        call = sine(call_hz, pipeline.call_frame, pipeline.call_rate, i * pipeline.call_frame)
+        pipeline.from_call(call.tobytes())
+        sent.append(np.frombuffer(pipeline.to_call(), dtype=np.int16))
+        pipeline.device_block(sine(mic_hz, DEVICE_BLOCK, DEVICE_RATE, i * DEVICE_BLOCK), out)
         played.append(out.copy())
     return np.concatenate(played), np.concatenate(sent)
 
@@ -42,7 +39,7 @@ def pump(
 @pytest.mark.parametrize("call_rate", [8000, 16000, 32000])
 def test_audio_is_resampled_both_ways_without_changing_pitch(call_rate: int) -> None:
     pipeline = MediaPipeline(call_rate, AudioControls())
-    played, sent = pump(pipeline, 400, mic_hz=700, call_hz=1000)
+    played, sent = pump(pipeline, 200, mic_hz=700, call_hz=1000)
     assert abs(peak_frequency(played[DEVICE_RATE:], DEVICE_RATE) - 1000) < 3
     assert abs(peak_frequency(sent[call_rate:], call_rate) - 700) < 3
 
@@ -50,11 +47,11 @@ def test_audio_is_resampled_both_ways_without_changing_pitch(call_rate: int) -> 
 def test_mute_volume_and_gain() -> None:
     controls = AudioControls(speaker_gain=0.25, microphone_gain=0.5)
     pipeline = MediaPipeline(16000, controls)
-    played, sent = pump(pipeline, 200, mic_hz=700, call_hz=1000)
+    played, sent = pump(pipeline, 100, mic_hz=700, call_hz=1000)
     assert 0.2 < np.abs(played[DEVICE_RATE:]).max() / 8000 < 0.3
     assert 0.45 < np.abs(sent[16000:]).max() / 8000 < 0.55
     controls.muted = True
-    _, sent = pump(pipeline, 100, mic_hz=700, call_hz=1000)
+    _, sent = pump(pipeline, 50, mic_hz=700, call_hz=1000)
     assert np.abs(sent[1600:]).max() == 0
 
 
