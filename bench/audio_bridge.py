@@ -5,10 +5,13 @@ headset, the adapter side (``DeviceAudioBackend`` in a pjsua2 process) and a far
 second pjsua2 process), as in tests/integration/audio. Prints a table, or with ``--json``
 one flat JSON object with the keys listed in ``KEYS``.
 
-* latency: how long samples wait in the bridge (ring wait + one 20 ms device block + the
-  resampler's delay), capture->encoder plus decoder->playback, p50 and p99, G722 call;
-* CPU: the adapter process's CPU time per second of call (pjsua2 codec, jitter buffer and
-  RTP included) with WebRTC processing on; the bridge's own share is shown beside it;
+* latency: how long samples spend in the bridge, capture->encoder plus decoder->playback,
+  p50 and p99, G722 call: each block's middle sample timed from being written into its
+  ring to being taken out, plus half a device block and the resampler's delay each way;
+* CPU per call: the adapter process's CPU time per second in a call (pjsua2 codec, jitter
+  buffer and RTP included, WebRTC processing on) minus the same process idle before the
+  call; the whole process, the bridge's own share, the same call without the bridge and
+  the sound server's extra CPU are shown beside it;
 * drift: the real pipeline code driven by two simulated clocks 0.1 % apart for 10 min;
 * ERLE: speech echoed from the headset's speaker into its microphone (40 ms, -18 dB);
 * PESQ (P.862, the ``pesq`` package): the far end's speech through the call with random
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import socket
 import sys
@@ -182,44 +186,82 @@ def echo_call(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[st
     return {"erle_db": float(np.median(per_second)), "erle_whole_db": whole}
 
 
-def baseline_cpu(workdir: Path, seconds: float) -> float:
-    """CPU of the same adapter process and call with no bridge (pjsua2 and the harness)."""
+def process_cpu_s(pid: int | None) -> float:
+    """User + system CPU seconds a process has used so far (0 if it is not running)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuWindow:
+    """CPU of the adapter process and of the sound server between two points in time."""
+
+    def __init__(self, near: PeerProcess, pulse: PulseAudioServer) -> None:
+        self._near, self._pulse = near, pulse
+        self.first = stats(near)
+        self._server_s = process_cpu_s(pulse.pid)
+
+    def close(self) -> dict[str, Any]:
+        last = stats(self._near)
+        elapsed = last["time"] - self.first["time"]
+        server = (process_cpu_s(self._pulse.pid) - self._server_s) / elapsed * 100
+        adapter = (last["cpu_s"] - self.first["cpu_s"]) / elapsed * 100
+        return {"adapter_pct": adapter, "server_pct": server, "elapsed": elapsed, "last": last}
+
+
+def call_cpu(
+    pulse: PulseAudioServer, workdir: Path, seconds: float, extra: list[str], tag: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The adapter process idle (registered, no call) and then in a G722 call.
+
+    Returns (idle, call) CPU windows and the bridge statistics at the call window's start.
+    """
     rtp = str(free_udp_port(24000, 28000))
-    far, near = start_peers(workdir, "G722", ["--rtp-port", rtp, "--no-bridge"], "baseline")
+    far, near = start_peers(workdir, "G722", ["--rtp-port", rtp, "--dial-on-command", *extra], tag)
     try:
+        time.sleep(2.0)  # past start-up (library loading, device enumeration)
+        window = CpuWindow(near, pulse)
+        time.sleep(seconds / 2)
+        idle = window.close()
+        near.send(cmd="dial")
         far.wait_for("media", 15)
-        time.sleep(2.0)
-        first = stats(near)
+        time.sleep(3.0)  # devices started, AEC3 and the rings settled
+        window = CpuWindow(near, pulse)
         time.sleep(seconds)
-        last = stats(near)
+        call = window.close()
+        return idle, call, window.first
     finally:
         near.stop()
         far.stop()
-    return float((last["cpu_s"] - first["cpu_s"]) / (last["time"] - first["time"]) * 100)
 
 
-def load_call(workdir: Path, seconds: float) -> dict[str, float]:
+def baseline_cpu(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[str, float]:
+    """The same call with no bridge: pjsua2 alone (codec, jitter buffer, RTP)."""
+    idle, call, _ = call_cpu(pulse, workdir, seconds, ["--no-bridge"], "baseline")
+    return {
+        "baseline_cpu_pct": call["adapter_pct"] - idle["adapter_pct"],
+        "baseline_process_cpu_pct": call["adapter_pct"],
+    }
+
+
+def load_call(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[str, float]:
     """A G722 call on the headset with processing on: latency and CPU."""
-    rtp = str(free_udp_port(24000, 28000))
-    far, near = start_peers(workdir, "G722", ["--rtp-port", rtp], "load")
-    try:
-        far.wait_for("media", 15)
-        time.sleep(3.0)
-        first = stats(near)
-        time.sleep(seconds)
-        last = stats(near)
-    finally:
-        near.stop()
-        far.stop()
-    elapsed = last["time"] - first["time"]
+    idle, call, first = call_cpu(pulse, workdir, seconds, [], "load")
+    last = call["last"]
     up, down = last["latency_up_ms"], last["latency_down_ms"]
-    # One device block and the resampler, each way.
-    fixed = 2 * (DEVICE_BLOCK / DEVICE_RATE * 1000 + RESAMPLER_DELAY_MS)
+    # Besides the ring, each way: half a device block (a captured block's middle sample
+    # waited that long for the block to fill; a played one plays that long into its
+    # block) and the resampler's delay.
+    fixed = 2 * (DEVICE_BLOCK / DEVICE_RATE * 1000 / 2 + RESAMPLER_DELAY_MS)
     return {
         "bridge_latency_p50_ms": up[0] + down[0] + fixed,
         "bridge_latency_p99_ms": up[1] + down[1] + fixed,
-        "cpu_per_call_pct": (last["cpu_s"] - first["cpu_s"]) / elapsed * 100,
-        "bridge_cpu_pct": (last["busy_s"] - first["busy_s"]) / elapsed * 100,
+        "cpu_per_call_pct": call["adapter_pct"] - idle["adapter_pct"],
+        "process_cpu_call_pct": call["adapter_pct"],
+        "process_cpu_idle_pct": idle["adapter_pct"],
+        "server_cpu_per_call_pct": call["server_pct"] - idle["server_pct"],
+        "bridge_cpu_pct": (last["busy_s"] - first["busy_s"]) / call["elapsed"] * 100,
         "play_starved": last["play_starved"] - first["play_starved"],
         "send_starved": last["send_starved"] - first["send_starved"],
     }
@@ -289,8 +331,8 @@ def run(quick: bool) -> dict[str, float]:
     write_wav(workdir / "speech.wav", speech, 16000)
     for pulse in running_server():
         pulse.plug("Jabra EVOLVE 40")
-        results.update(load_call(workdir, 6.0 if quick else 20.0))
-        results["baseline_cpu_pct"] = baseline_cpu(workdir, 6.0 if quick else 20.0)
+        results.update(load_call(pulse, workdir, 6.0 if quick else 20.0))
+        results.update(baseline_cpu(pulse, workdir, 6.0 if quick else 20.0))
         echo = pulse.plug("Echo Headset")
         pulse.add_echo_path(echo, delay_ms=40, volume_percent=50)
         results.update(echo_call(pulse, workdir, 5.0 if quick else 10.0))
@@ -307,9 +349,16 @@ def print_table(results: dict[str, float]) -> None:
     print(f"{'metric':34} {'value':>10}")
     print(f"{'bridge latency p50 (ms, both ways)':34} {results['bridge_latency_p50_ms']:10.1f}")
     print(f"{'bridge latency p99 (ms, both ways)':34} {results['bridge_latency_p99_ms']:10.1f}")
-    print(f"{'CPU per call, adapter process (%)':34} {results['cpu_per_call_pct']:10.1f}")
-    print(f"{'  of which the bridge callbacks (%)':34} {results['bridge_cpu_pct']:10.1f}")
-    print(f"{'same call, no bridge (%)':34} {results['baseline_cpu_pct']:10.1f}")
+    rows = [
+        ("CPU per call (%, call - idle)", "cpu_per_call_pct"),
+        ("  adapter process in the call (%)", "process_cpu_call_pct"),
+        ("  adapter process idle (%)", "process_cpu_idle_pct"),
+        ("  inside the bridge callbacks (%)", "bridge_cpu_pct"),
+        ("same call, no bridge (%)", "baseline_cpu_pct"),
+        ("sound server, per call (%)", "server_cpu_per_call_pct"),
+    ]
+    for label, key in rows:
+        print(f"{label:34} {results[key]:10.1f}")
     starved = f"{results['play_starved']:.0f} / {results['send_starved']:.0f}"
     print(f"{'samples starved (play / send)':34} {starved:>10}")
     print(f"{'drift 0.1 %, 10 min: max ring (ms)':34} {results['drift_buffer_max_ms']:10.1f}")

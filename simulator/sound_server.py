@@ -7,7 +7,11 @@ server. Each virtual device is made of PulseAudio null sinks:
 * its loudspeaker side is a null sink ``<key>_out``: what the device plays can be
   recorded from ``<key>_out.monitor`` (what the agent would hear);
 * its microphone side is a null sink ``<key>_in`` whose monitor is the capture source:
-  audio played into ``<key>_in`` is what the microphone "hears".
+  audio played into ``<key>_in`` is what the microphone "hears". A null sink with nothing
+  playing into it renders only every 2 s (its largest latency), so a recording stream
+  opened on its monitor would wait up to 2 s for its first block, which no microphone
+  does; a silent stream (``pacat`` from /dev/zero, 20 ms latency) keeps every plugged
+  microphone ticking like a sound card's from the moment it appears.
 
 PortAudio (Debian 19.6) has no PulseAudio host API; it sees PulseAudio through ALSA's
 pulse plugin, which by itself offers only ``pulse`` and ``default``. So every virtual
@@ -48,6 +52,8 @@ class VirtualDevice:
     playback: bool
     capture: bool
     modules: list[int] = field(default_factory=list)
+    clock: subprocess.Popen[bytes] | None = None
+    """The silent stream that keeps the microphone's null sink rendering."""
 
     @property
     def output_sink(self) -> str:
@@ -84,6 +90,11 @@ class PulseAudioServer:
             "PULSE_SERVER": f"unix:{self.socket}",
             "XDG_CONFIG_HOME": str(self.root / "config"),
         }
+
+    @property
+    def pid(self) -> int | None:
+        """The daemon's process id while it runs (for CPU figures)."""
+        return self._process.pid if self._process is not None else None
 
     def start(self) -> None:
         """Start the daemon and wait until it answers."""
@@ -139,6 +150,10 @@ class PulseAudioServer:
 
     def stop(self) -> None:
         """Stop the daemon by PID (SIGTERM, then SIGKILL of its process group)."""
+        for device in self.devices.values():
+            if device.clock is not None:
+                stop_player(device.clock)
+                device.clock = None
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
@@ -166,14 +181,38 @@ class PulseAudioServer:
         device = VirtualDevice(name, f"dev{self._plugged}", playback, capture)
         for sink in (device.output_sink, device.input_sink):
             device.modules.append(self._load_null_sink(sink, name))
+        if capture:
+            device.clock = self._start_raw_player(device.input_sink, Path("/dev/zero"))
+            self._restart_clock(device.input_sink)
         self.devices[name] = device
         self._write_alsa_config()
         return device
+
+    def _restart_clock(self, sink: str) -> None:
+        # The sink rendered a first 2 s block when it was loaded, before the silent stream
+        # came; once that stream plays, a suspend and resume restarts the sink's clock at
+        # the stream's 20 ms.
+        deadline = time.monotonic() + 5.0
+        while not self._sink_running(sink):
+            if time.monotonic() > deadline:
+                raise PulseAudioError(f"the silent stream into {sink} did not start")
+            time.sleep(0.01)
+        self._pactl("suspend-sink", sink, "1")
+        self._pactl("suspend-sink", sink, "0")
+
+    def _sink_running(self, sink: str) -> bool:
+        for line in self._pactl("list", "short", "sinks").stdout.splitlines():
+            fields = line.split()
+            if len(fields) > 1 and fields[1] == sink:
+                return fields[-1] == "RUNNING"
+        return False
 
     def unplug(self, name: str) -> None:
         """Remove a device: its PCM disappears and its sinks are unloaded."""
         device = self.devices.pop(name)
         self._write_alsa_config()
+        if device.clock is not None:
+            stop_player(device.clock)
         for module in device.modules:
             self._pactl("unload-module", str(module))
 
@@ -251,6 +290,9 @@ class PulseAudioServer:
         """Start playing int16 48 kHz mono ``samples`` into ``sink``; returns the player."""
         raw = self.root / f"play-{time.monotonic_ns()}.raw"
         raw.write_bytes(samples.astype(np.int16).tobytes())
+        return self._start_raw_player(sink, raw)
+
+    def _start_raw_player(self, sink: str, raw: Path) -> subprocess.Popen[bytes]:
         env = dict(os.environ, **self.env)
         command = ["pacat", "--playback", f"--device={sink}", *_RAW_FORMAT, str(raw)]
         return subprocess.Popen(command, env=env, start_new_session=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import deque
 
 import numpy as np
 
@@ -35,6 +36,11 @@ class SampleRing:
         """Samples discarded because the ring was full."""
         self.starved = 0
         """Samples the consumer wanted but the ring did not have (filled with silence)."""
+        self.written = 0
+        """Samples ever written: the index the next written sample gets."""
+        self.removed = 0
+        """Samples ever removed from the front (read, trimmed or dropped): the index of
+        the oldest sample waiting."""
 
     @property
     def level(self) -> int:
@@ -48,8 +54,10 @@ class SampleRing:
     def write(self, samples: np.ndarray) -> None:
         """Append samples; if they do not fit, the oldest ones are dropped."""
         with self._lock:
+            self.written += len(samples)
             if len(samples) >= self._capacity:
                 self.dropped += self._level + len(samples) - self._capacity
+                self.removed += self._level + len(samples) - self._capacity
                 samples = samples[-self._capacity :]
                 self._start, self._level = 0, 0
             overflow = self._level + len(samples) - self._capacity
@@ -67,6 +75,7 @@ class SampleRing:
     def _discard(self, count: int) -> None:
         self._start = (self._start + count) % self._capacity
         self._level -= count
+        self.removed += count
 
     def read(self, count: int) -> np.ndarray:
         """Take ``count`` samples; missing ones are silence (counted in ``starved``)."""
@@ -90,7 +99,29 @@ class SampleRing:
 
     def clear(self) -> None:
         with self._lock:
+            self.removed += self._level
             self._start, self._level = 0, 0
+
+
+class ArrivalLog:
+    """When the samples of a ``SampleRing`` were written, to time how long they wait.
+
+    Each write is logged as (index after the write, time); the arrival time of sample
+    ``index`` is the time of the first write that ends after it. Lookups must come in
+    increasing index order (a ring's reads do), so old writes are forgotten as they go.
+    """
+
+    def __init__(self) -> None:
+        self._writes: deque[tuple[int, float]] = deque(maxlen=256)
+
+    def wrote(self, end_index: int, at: float) -> None:
+        self._writes.append((end_index, at))
+
+    def arrival(self, index: int) -> float | None:
+        writes = self._writes
+        while writes and writes[0][0] <= index:
+            writes.popleft()
+        return writes[0][1] if writes else None
 
 
 class DriftController:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import samplerate  # type: ignore[import-not-found]
 
-from vdi_adapter.audio.buffers import DriftController, SampleRing, dbfs
+from vdi_adapter.audio.buffers import ArrivalLog, DriftController, SampleRing, dbfs
 from vdi_adapter.audio.processing import FRAME_SAMPLES, RATE, VoiceProcessing
 
 DEVICE_RATE = RATE
@@ -98,6 +98,8 @@ class MediaPipeline:
         self.microphone_meter = LevelMeter()
         self.speaker_meter = LevelMeter()
         self.latency = LatencyLog()
+        self._play_arrivals = ArrivalLog()
+        self._send_arrivals = ArrivalLog()
         self.mixers: list[Callable[[int], np.ndarray | None]] = []
         self.call_muted = False
         self.busy_s = 0.0
@@ -123,13 +125,24 @@ class MediaPipeline:
         samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / INT16_SCALE
         ratio = DEVICE_RATE / self.call_rate * self.play_drift.correction(self.play_ring.level)
         self.play_ring.write(self._down.process(samples, ratio, end_of_input=False))
+        self._play_arrivals.wrote(self.play_ring.written, time.monotonic())
         self._trim(self.play_ring, self.play_drift, DEVICE_RATE)
 
     def to_call(self) -> bytes:
         """The next microphone frame for the encoder (int16 at the call rate)."""
-        self.latency.uplink(self.send_ring.level / self.call_rate)
+        wait = self._wait(self.send_ring, self._send_arrivals, self.call_frame)
+        if wait is not None:
+            self.latency.uplink(wait)
         samples = self._take(self.send_ring, self.send_drift, self.call_frame)
         return _to_int16(samples).tobytes()
+
+    @staticmethod
+    def _wait(ring: SampleRing, arrivals: ArrivalLog, count: int) -> float | None:
+        # How long the middle sample of the block about to be taken has waited.
+        if ring.level < count:
+            return None
+        arrived = arrivals.arrival(ring.removed + count // 2)
+        return None if arrived is None else time.monotonic() - arrived
 
     def _mark_running(self) -> None:
         if not self.device_running:
@@ -164,7 +177,9 @@ class MediaPipeline:
     def play_block(self, loudspeaker: np.ndarray) -> None:
         """Fill one loudspeaker block (int16, a multiple of 10 ms); output-stream thread."""
         self._mark_running()
-        self.latency.downlink(self.play_ring.level / DEVICE_RATE)
+        wait = self._wait(self.play_ring, self._play_arrivals, len(loudspeaker))
+        if wait is not None:
+            self.latency.downlink(wait)
         played = self._take(self.play_ring, self.play_drift, len(loudspeaker))
         played *= np.float32(self.controls.speaker_gain)
         played = self._mix_tones(played)
@@ -194,6 +209,7 @@ class MediaPipeline:
         self.microphone_meter.feed(samples)
         ratio = self.call_rate / DEVICE_RATE * self.send_drift.correction(self.send_ring.level)
         self.send_ring.write(self._up.process(samples, ratio, end_of_input=False))
+        self._send_arrivals.wrote(self.send_ring.written, time.monotonic())
         self._trim(self.send_ring, self.send_drift, self.call_rate)
 
     def _reference_block(self) -> np.ndarray | None:
@@ -236,7 +252,8 @@ class MediaPipeline:
 
 
 class LatencyLog:
-    """How long samples wait in each ring (seconds), kept for the last ~10 minutes."""
+    """How long samples wait in each ring (seconds), kept for the last ~10 minutes: per
+    block taken, the wait of its middle sample from being written to being taken."""
 
     SIZE = 60000
 

@@ -197,7 +197,8 @@ def run_near(args: argparse.Namespace) -> None:
     if args.prewarm:
         backend.ringing_started("c1")  # as for an incoming call: ring, open devices early
     call = Call(account)
-    call.makeCall(args.dial, pj.CallOpParam(True))
+    if not args.dial_on_command:
+        call.makeCall(args.dial, pj.CallOpParam(True))
     bridged = False
     tap = None
     while True:
@@ -222,7 +223,9 @@ def run_near(args: argparse.Namespace) -> None:
             command = commands.get_nowait()
         except queue.Empty:
             continue
-        if not handle_near_command(command, call, backend, ep):
+        if command["cmd"] == "dial":
+            call.makeCall(args.dial, pj.CallOpParam(True))
+        elif not handle_near_command(command, call, backend, ep):
             break
     backend.close()
     del tap
@@ -304,6 +307,7 @@ def main() -> None:
     parser.add_argument("--play", default="")
     parser.add_argument("--record", default="")
     parser.add_argument("--dial", default="")
+    parser.add_argument("--dial-on-command", action="store_true", help="idle until 'dial'")
     parser.add_argument("--rules", default="", help="pb.DeviceRules, serialized, hex")
     parser.add_argument("--no-processing", action="store_true")
     parser.add_argument("--no-bridge", action="store_true", help="pjsua2 only, for baselines")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vdi_adapter.audio.buffers import DriftController, SampleRing, dbfs
+from vdi_adapter.audio.buffers import ArrivalLog, DriftController, SampleRing, dbfs
 from vdi_adapter.audio.processing import RATE
 from vdi_adapter.audio.tones import ToneError, ToneSet, dtmf_cadence, render
 
@@ -85,3 +85,18 @@ def test_wav_replaces_a_tone_and_bad_files_are_refused(tmp_path: Path) -> None:
     broken.write_bytes(b"RIFF nonsense")
     with pytest.raises(ToneError, match="cannot read WAV"):
         ToneSet(overrides={"ring": broken}).samples("ring")
+
+
+def test_ring_counts_indices_and_arrivals_time_the_wait() -> None:
+    ring, arrivals = SampleRing(100), ArrivalLog()
+    for step in range(5):  # 20 samples written at t = 0, 1, 2, 3, 4
+        ring.write(np.zeros(20, dtype=np.float32))
+        arrivals.wrote(ring.written, float(step))
+    ring.read(30)
+    assert (ring.written, ring.removed, ring.level) == (100, 30, 70)
+    assert arrivals.arrival(ring.removed) == 1.0  # sample 30 came with the second write
+    ring.write(np.zeros(50, dtype=np.float32))  # 20 over capacity: the oldest are dropped
+    arrivals.wrote(ring.written, 5.0)
+    assert (ring.removed, ring.level, ring.dropped) == (50, 100, 20)
+    assert arrivals.arrival(ring.removed + 60) == 5.0
+    assert arrivals.arrival(ring.written) is None  # not written yet
