@@ -11,8 +11,10 @@ only moves them:
   once that this gives the same bytes as the slow path.
 * ``DeviceStreams`` is an input and an output PortAudio stream at ``DEVICE_RATE`` with
   20 ms blocks (``DEVICE_BLOCK``: two APM frames, one pjmedia frame period).
-* A device switch opens and starts the new streams first, then hands the pipeline over
-  between two blocks and closes the old ones, so at most one block is lost.
+* A device switch opens and starts the new streams first; then each new stream takes
+  its direction over in its own next callback (``CallBridge.feeders``), so the old
+  device feeds the call up to the very block the new one delivers, and only then are
+  the old streams closed: no gap in either direction beyond the two streams' phase.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, MediaPipeline
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 3.0
+HANDOVER_TIMEOUT_S = 0.2
+"""Longest wait for the new streams to take over in their callbacks (ten blocks)."""
 
 
 def _vector_bytes_fast(vector: Any) -> bytes:
@@ -155,10 +159,20 @@ class DeviceStreams:
         self._streams.append(stream)
         stream.start()
 
+    def _feeds(self, direction: str) -> bool:
+        """Whether this block goes to the call; takes the direction over when due."""
+        feeders = self._owner.feeders
+        if feeders[direction] is self:
+            return True
+        if self._owner.incoming is self:
+            feeders[direction] = self
+            return True
+        return False
+
     def _play(self, outdata: Any, _frames: int, _time: Any, status: Any) -> None:
         self._started["output"].set()
         self.status_flags += bool(status)
-        if self._owner.active_streams is not self:
+        if not self._feeds("output"):
             outdata.fill(0)
             return
         started = time.perf_counter()
@@ -169,7 +183,7 @@ class DeviceStreams:
     def _capture(self, indata: Any, _frames: int, _time: Any, status: Any) -> None:
         self._started["input"].set()
         self.status_flags += bool(status)
-        if self._owner.active_streams is not self:
+        if not self._feeds("input"):
             return
         started = time.perf_counter()
         pipeline = self._owner.pipeline
@@ -179,6 +193,10 @@ class DeviceStreams:
     def hand_to(self, owner: CallBridge) -> None:
         """Start feeding ``owner``'s pipeline (warm streams adopted by a call)."""
         self._owner = owner
+
+    @property
+    def directions(self) -> list[str]:
+        return [kind for kind, on in (("input", self.microphone), ("output", self.speaker)) if on]
 
     def close(self) -> None:
         streams, self._streams = self._streams, []
@@ -195,7 +213,8 @@ class DeviceStreams:
 class _Idle:
     """Owner of streams that run before any call uses them: they play silence."""
 
-    active_streams = None
+    feeders: dict[str, DeviceStreams | None] = {"input": None, "output": None}
+    incoming = None
     pipeline = None
 
 
@@ -223,6 +242,11 @@ class CallBridge:
         self.pipeline = pipeline
         self.port: CallPort | None = CallPort(pipeline)
         self.active_streams: DeviceStreams | None = None
+        """The streams the call uses (or is moving to): the devices reported."""
+        self.feeders: dict[str, DeviceStreams | None] = {"input": None, "output": None}
+        """Per direction, the streams whose blocks go to the pipeline right now."""
+        self.incoming: DeviceStreams | None = None
+        """Streams taking over, each direction in its own next callback."""
         self._media: Any = None
         self._switch_lock = threading.Lock()
         self._closed = False
@@ -239,8 +263,22 @@ class CallBridge:
             if not fresh.wait_running(START_TIMEOUT_S):
                 log.warning("%s/%s slow to start", microphone, speaker)
             old, self.active_streams = self.active_streams, fresh
+            self._take_over(fresh)
             if old is not None:
                 old.close()
+
+    def _take_over(self, fresh: DeviceStreams) -> None:
+        # The new streams' callbacks claim their directions (``DeviceStreams._feeds``);
+        # wait a few blocks for that, then hand over whatever has not been claimed.
+        self.incoming = fresh
+        deadline = time.monotonic() + HANDOVER_TIMEOUT_S
+        while time.monotonic() < deadline and any(
+            self.feeders[kind] is not fresh for kind in fresh.directions
+        ):
+            time.sleep(0.002)
+        for kind in ("input", "output"):
+            self.feeders[kind] = fresh if kind in fresh.directions else None
+        self.incoming = None
 
     def adopt(self, streams: DeviceStreams) -> None:
         """Use streams that are already running (opened while the call was ringing)."""
@@ -250,6 +288,8 @@ class CallBridge:
                 return
             streams.hand_to(self)
             old, self.active_streams = self.active_streams, streams
+            for kind in ("input", "output"):
+                self.feeders[kind] = streams if kind in streams.directions else None
             if old is not None:
                 old.close()
 
@@ -282,6 +322,7 @@ class CallBridge:
         """Stop the streams but keep the call connected (the pipeline waits)."""
         with self._switch_lock:
             streams, self.active_streams = self.active_streams, None
+            self.feeders = {"input": None, "output": None}
             if streams is not None:
                 streams.close()
 
