@@ -14,15 +14,19 @@ one flat JSON object with the keys listed in ``KEYS``.
   the sound server's extra CPU are shown beside it;
 * drift: the real pipeline code driven by two simulated clocks 0.1 % apart for 10 min;
 * ERLE: speech echoed from the headset's speaker into its microphone (40 ms, -18 dB);
-* PESQ (P.862, the ``pesq`` package): the far end's speech through the call with random
-  loss on the RTP towards the adapter (a UDP relay on 127.0.0.2 drops packets), scored
-  after the bridge (recorded from the headset's loudspeaker) and, in the same call, as
-  pjsua2 decodes it with no bridge (a pjsua2 recorder on the call's media).
+* PESQ (P.862, the ``pesq`` package): speech through the call both ways with random
+  loss of RTP (a UDP relay on 127.0.0.2 drops packets each way): far end -> agent
+  scored after the bridge (recorded from the headset's loudspeaker) and, in the same
+  call, as pjsua2 decodes it (a pjsua2 recorder on the call's media); agent -> far end
+  spoken into the headset's microphone (through the WebRTC processing and the bridge)
+  and, in a second call, played by pjsua2 straight into the call; both recorded by
+  the far end.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -49,7 +53,7 @@ from tests.integration.audio.peers import (
     wait_devices_running,
     write_wav,
 )
-from tests.support.pulseaudio import PulseAudioServer, running_server
+from tests.support.pulseaudio import PulseAudioServer, running_server, stop_player
 from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE
 
 CODECS = {"pcmu": "PCMU", "g722": "G722", "speex": "speex/16000"}
@@ -62,6 +66,8 @@ KEYS = [
     "erle_db",
     *[f"pesq_{c}_{loss}" for c in CODECS for loss in LOSSES],
     *[f"pesq_baseline_{c}_{loss}" for c in CODECS for loss in LOSSES],
+    *[f"pesq_uplink_{c}_{loss}" for c in CODECS for loss in LOSSES],
+    *[f"pesq_uplink_baseline_{c}_{loss}" for c in CODECS for loss in LOSSES],
 ]
 RULES = pb.DeviceRules(headset=["jabra"], use_headset=True)
 RESAMPLER_DELAY_MS = 1.0  # libsamplerate sinc_fastest group delay, both directions
@@ -71,13 +77,12 @@ class LossyRelay:
     """Symmetric RTP/RTCP relay on 127.0.0.2 between the far end and the adapter.
 
     Both sides advertise 127.0.0.2 in their SDP, so each sees its peer's packets come
-    from the advertised address and never switches to the other's real one. Packets
-    towards the adapter are dropped at random with probability ``loss``.
+    from the advertised address and never switches to the other's real one. Packets are
+    dropped at random with probability ``loss``, each direction on its own draw.
     """
 
     def __init__(self, near_port: int, far_port: int, loss: float, seed: int = 7) -> None:
         self._loss = loss
-        self._random = random.Random(seed)
         self._stop = threading.Event()
         self.forwarded = 0
         self.dropped = 0
@@ -87,8 +92,8 @@ class LossyRelay:
             as_near = self._bind(near_port + offset)  # the far end sends here
             as_far = self._bind(far_port + offset)  # the adapter sends here
             to_near, to_far = ("127.0.0.1", near_port + offset), ("127.0.0.1", far_port + offset)
-            self._spawn(as_near, as_far, to_near, lossy=True)
-            self._spawn(as_far, as_near, to_far, lossy=False)
+            self._spawn(as_near, as_far, to_near, random.Random(seed + 2 * offset))
+            self._spawn(as_far, as_near, to_far, random.Random(seed + 2 * offset + 1))
 
     def _bind(self, port: int) -> socket.socket:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -98,25 +103,33 @@ class LossyRelay:
         return sock
 
     def _spawn(
-        self, source: socket.socket, sender: socket.socket, target: tuple[str, int], lossy: bool
+        self,
+        source: socket.socket,
+        sender: socket.socket,
+        target: tuple[str, int],
+        draw: random.Random,
     ) -> None:
-        thread = threading.Thread(target=self._run, args=(source, sender, target, lossy))
+        thread = threading.Thread(target=self._run, args=(source, sender, target, draw))
         thread.start()
         self._threads.append(thread)
 
     def _run(
-        self, source: socket.socket, sender: socket.socket, target: tuple[str, int], lossy: bool
+        self,
+        source: socket.socket,
+        sender: socket.socket,
+        target: tuple[str, int],
+        draw: random.Random,
     ) -> None:
         while not self._stop.is_set():
             try:
                 data = source.recv(4096)
             except TimeoutError:
                 continue
-            if lossy and self._random.random() < self._loss:
+            if draw.random() < self._loss:
                 self.dropped += 1
                 continue
             sender.sendto(data, target)
-            self.forwarded += lossy
+            self.forwarded += 1
 
     def close(self) -> None:
         self._stop.set()
@@ -140,13 +153,19 @@ def free_rtp_pair() -> int:
 
 
 def start_peers(
-    workdir: Path, codec: str, near_extra: list[str], tag: str, far_extra: list[str] | None = None
+    workdir: Path,
+    codec: str,
+    near_extra: list[str],
+    tag: str,
+    far_extra: list[str] | None = None,
+    *,
+    far_plays: str = "speech.wav",
 ) -> tuple[PeerProcess, PeerProcess]:
     far_port, near_port = free_udp_port(5100, 5150), free_udp_port(5150, 5200)
     far_rtp = far_extra or ["--rtp-port", str(free_udp_port(20000, 24000))]
     far = PeerProcess(
         "far", "--port", str(far_port), *far_rtp,
-        "--codec", codec, "--play", str(workdir / "speech.wav"),
+        "--codec", codec, "--play", str(workdir / far_plays),
         "--record", str(workdir / f"far-{tag}.wav"),
     )  # fmt: skip
     far.wait_for("ready")
@@ -194,43 +213,41 @@ def process_cpu_s(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class CpuWindow:
-    """CPU of the adapter process and of the sound server between two points in time."""
-
-    def __init__(self, near: PeerProcess, pulse: PulseAudioServer) -> None:
-        self._near, self._pulse = near, pulse
-        self.first = stats(near)
-        self._server_s = process_cpu_s(pulse.pid)
-
-    def close(self) -> dict[str, Any]:
-        last = stats(self._near)
-        elapsed = last["time"] - self.first["time"]
-        server = (process_cpu_s(self._pulse.pid) - self._server_s) / elapsed * 100
-        adapter = (last["cpu_s"] - self.first["cpu_s"]) / elapsed * 100
-        return {"adapter_pct": adapter, "server_pct": server, "elapsed": elapsed, "last": last}
+def cpu_windows(near: PeerProcess, pulse: PulseAudioServer, count: int, each_s: float) -> dict:
+    """CPU of the adapter process and of the sound server over ``count`` consecutive
+    windows; the median window (this machine is shared, so single windows wander)."""
+    points = [(stats(near), process_cpu_s(pulse.pid))]
+    for _ in range(count):
+        time.sleep(each_s)
+        points.append((stats(near), process_cpu_s(pulse.pid)))
+    adapter, server = [], []
+    for (before, server_before), (after, server_after) in itertools.pairwise(points):
+        elapsed = after["time"] - before["time"]
+        adapter.append((after["cpu_s"] - before["cpu_s"]) / elapsed * 100)
+        server.append((server_after - server_before) / elapsed * 100)
+    return {
+        "adapter_pct": float(np.median(adapter)),
+        "adapter_range": (min(adapter), max(adapter)),
+        "server_pct": float(np.median(server)),
+        "elapsed": points[-1][0]["time"] - points[0][0]["time"],
+        "first": points[0][0],
+        "last": points[-1][0],
+    }
 
 
 def call_cpu(
     pulse: PulseAudioServer, workdir: Path, seconds: float, extra: list[str], tag: str
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """The adapter process idle (registered, no call) and then in a G722 call.
-
-    Returns (idle, call) CPU windows and the bridge statistics at the call window's start.
-    """
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """CPU windows of the adapter process idle (registered, no call), then in a G722 call."""
     rtp = str(free_udp_port(24000, 28000))
     far, near = start_peers(workdir, "G722", ["--rtp-port", rtp, "--dial-on-command", *extra], tag)
     try:
         time.sleep(2.0)  # past start-up (library loading, device enumeration)
-        window = CpuWindow(near, pulse)
-        time.sleep(seconds / 2)
-        idle = window.close()
+        idle = cpu_windows(near, pulse, 3, seconds / 6)
         near.send(cmd="dial")
         far.wait_for("media", 15)
         time.sleep(3.0)  # devices started, AEC3 and the rings settled
-        window = CpuWindow(near, pulse)
-        time.sleep(seconds)
-        call = window.close()
-        return idle, call, window.first
+        return idle, cpu_windows(near, pulse, 5, seconds / 5)
     finally:
         near.stop()
         far.stop()
@@ -238,7 +255,7 @@ def call_cpu(
 
 def baseline_cpu(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[str, float]:
     """The same call with no bridge: pjsua2 alone (codec, jitter buffer, RTP)."""
-    idle, call, _ = call_cpu(pulse, workdir, seconds, ["--no-bridge"], "baseline")
+    idle, call = call_cpu(pulse, workdir, seconds, ["--no-bridge"], "baseline")
     return {
         "baseline_cpu_pct": call["adapter_pct"] - idle["adapter_pct"],
         "baseline_process_cpu_pct": call["adapter_pct"],
@@ -247,8 +264,8 @@ def baseline_cpu(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict
 
 def load_call(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[str, float]:
     """A G722 call on the headset with processing on: latency and CPU."""
-    idle, call, first = call_cpu(pulse, workdir, seconds, [], "load")
-    last = call["last"]
+    idle, call = call_cpu(pulse, workdir, seconds, [], "load")
+    first, last = call["first"], call["last"]
     up, down = last["latency_up_ms"], last["latency_down_ms"]
     # Besides the ring, each way: half a device block (a captured block's middle sample
     # waited that long for the block to fill; a played one plays that long into its
@@ -258,6 +275,8 @@ def load_call(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[st
         "bridge_latency_p50_ms": up[0] + down[0] + fixed,
         "bridge_latency_p99_ms": up[1] + down[1] + fixed,
         "cpu_per_call_pct": call["adapter_pct"] - idle["adapter_pct"],
+        "cpu_per_call_low_pct": call["adapter_range"][0] - idle["adapter_pct"],
+        "cpu_per_call_high_pct": call["adapter_range"][1] - idle["adapter_pct"],
         "process_cpu_call_pct": call["adapter_pct"],
         "process_cpu_idle_pct": idle["adapter_pct"],
         "server_cpu_per_call_pct": call["server_pct"] - idle["server_pct"],
@@ -289,30 +308,101 @@ def pesq_score(reference: np.ndarray, recorded: np.ndarray, rate: int, mode: str
 
 def speech_quality(
     pulse: PulseAudioServer, workdir: Path, speech: np.ndarray, codec: str, loss: int
-) -> tuple[float, float]:
-    """(PESQ after the bridge, PESQ of pjsua2 alone) for one codec and loss rate."""
+) -> dict[str, float]:
+    """PESQ both ways for one codec and loss rate, after the bridge and with pjsua2 alone.
+
+    One talker at a time, as PESQ is meant to be used. Far end -> agent: the far end
+    speaks; recorded from the headset's loudspeaker (after the bridge) and, in the same
+    call, by a pjsua2 recorder on the call's media (pjsua2's own decoding). Agent -> far
+    end, the far end silent: spoken into the headset's microphone (WebRTC processing and
+    the bridge) and, in another call, played by pjsua2 straight into the call; both
+    recorded by the far end.
+    """
     headset = pulse.devices["Jabra EVOLVE 40"]
+    mode = "nb" if codec == "pcmu" else "wb"
+    seconds = 2 * len(speech) / 16000 + 0.5
+    tag = f"{codec}-{loss}"
+    tap = workdir / f"tap-{tag}.wav"
+    after_bridge = lossy_call(
+        workdir, codec, loss, tag, ["--tap-record", str(tap)],
+        during=lambda: pulse.record(headset.output_sink, seconds),
+    )  # fmt: skip
+    baseline, base_rate = read_wav(tap)
+    window = baseline[-int(base_rate * len(after_bridge) / 48000) :]
+    agent = start_speaking(pulse, speech)
+    try:
+        lossy_call(
+            workdir, codec, loss, f"{tag}-up", [],
+            during=lambda: time.sleep(seconds), far_plays="silence.wav",
+        )  # fmt: skip
+    finally:
+        stop_player(agent)
+    lossy_call(
+        workdir, codec, loss, f"{tag}-alone",
+        ["--no-bridge", "--play", str(workdir / "speech.wav")],
+        during=lambda: time.sleep(seconds), far_plays="silence.wav",
+    )  # fmt: skip
+    return {
+        f"pesq_{codec}_{loss}": pesq_score(speech, after_bridge, 48000, mode),
+        f"pesq_baseline_{codec}_{loss}": pesq_score(speech, window, base_rate, mode),
+        f"pesq_uplink_{codec}_{loss}": uplink_score(workdir, f"{tag}-up", speech, seconds, mode),
+        f"pesq_uplink_baseline_{codec}_{loss}": uplink_score(
+            workdir, f"{tag}-alone", speech, seconds, mode
+        ),
+    }
+
+
+def double_talk(pulse: PulseAudioServer, workdir: Path, speech: np.ndarray) -> float:
+    """PESQ agent -> far end (G722, no loss) while the far end talks all the time too."""
+    seconds = 2 * len(speech) / 16000 + 0.5
+    agent = start_speaking(pulse, speech)
+    try:
+        lossy_call(workdir, "g722", 0, "double", [], during=lambda: time.sleep(seconds))
+    finally:
+        stop_player(agent)
+    return uplink_score(workdir, "double", speech, seconds, "wb")
+
+
+def start_speaking(pulse: PulseAudioServer, speech: np.ndarray) -> Any:
+    """The agent talks into the headset's microphone (the speech, looped)."""
+    import soxr
+
+    voice = soxr.resample(speech.astype(np.float32), 16000, 48000).astype(np.int16)
+    return pulse.start_playing(pulse.devices["Jabra EVOLVE 40"].input_sink, np.tile(voice, 4))
+
+
+def uplink_score(workdir: Path, tag: str, speech: np.ndarray, seconds: float, mode: str) -> float:
+    """PESQ of the last ``seconds`` the far end recorded in call ``tag``."""
+    sent, rate = read_wav(workdir / f"far-{tag}.wav")
+    return pesq_score(speech, sent[-int(seconds * rate) :], rate, mode)
+
+
+def lossy_call(
+    workdir: Path,
+    codec: str,
+    loss: int,
+    tag: str,
+    near_extra: list[str],
+    *,
+    during: Any,
+    far_plays: str = "speech.wav",
+) -> Any:
+    """A call through a ``LossyRelay``; returns what ``during()`` returns while it is up."""
     near_rtp, far_rtp = free_rtp_pair(), free_rtp_pair()
     while far_rtp == near_rtp:
         far_rtp = free_rtp_pair()
     relay = LossyRelay(near_rtp, far_rtp, loss / 100)
-    tap = workdir / f"tap-{codec}-{loss}.wav"
-    extra = ["--rtp-port", str(near_rtp), "--media-public", "127.0.0.2", "--tap-record", str(tap)]
+    extra = ["--rtp-port", str(near_rtp), "--media-public", "127.0.0.2", *near_extra]
     far_extra = ["--rtp-port", str(far_rtp), "--media-public", "127.0.0.2"]
-    far, near = start_peers(workdir, CODECS[codec], extra, f"{codec}-{loss}", far_extra)
+    far, near = start_peers(workdir, CODECS[codec], extra, tag, far_extra, far_plays=far_plays)
     try:
         near.wait_for("media", 15)
         time.sleep(1.5)
-        after_bridge = pulse.record(headset.output_sink, 2 * len(speech) / 16000 + 0.5)
+        return during()
     finally:
         near.stop()
         far.stop()
         relay.close()
-    baseline, base_rate = read_wav(tap)
-    mode = "nb" if codec == "pcmu" else "wb"
-    bridged = pesq_score(speech, after_bridge, 48000, mode)
-    window = baseline[-int(base_rate * len(after_bridge) / 48000) :]
-    return bridged, pesq_score(speech, window, base_rate, mode)
 
 
 def drift_run() -> float:
@@ -329,6 +419,7 @@ def run(quick: bool) -> dict[str, float]:
     workdir = Path(tempfile.mkdtemp(prefix="audio-bench-"))
     speech = synthetic_speech(workdir / "speech.wav", 16000)[: 8 * 16000]
     write_wav(workdir / "speech.wav", speech, 16000)
+    write_wav(workdir / "silence.wav", np.zeros_like(speech), 16000)
     for pulse in running_server():
         pulse.plug("Jabra EVOLVE 40")
         results.update(load_call(pulse, workdir, 6.0 if quick else 20.0))
@@ -339,9 +430,8 @@ def run(quick: bool) -> dict[str, float]:
         pulse.unplug("Echo Headset")
         for codec in CODECS:
             for loss in LOSSES:
-                bridged, baseline = speech_quality(pulse, workdir, speech, codec, loss)
-                results[f"pesq_{codec}_{loss}"] = bridged
-                results[f"pesq_baseline_{codec}_{loss}"] = baseline
+                results.update(speech_quality(pulse, workdir, speech, codec, loss))
+        results["pesq_uplink_double_talk_g722_0"] = double_talk(pulse, workdir, speech)
     return results
 
 
@@ -349,6 +439,7 @@ def print_table(results: dict[str, float]) -> None:
     print(f"{'metric':34} {'value':>10}")
     print(f"{'bridge latency p50 (ms, both ways)':34} {results['bridge_latency_p50_ms']:10.1f}")
     print(f"{'bridge latency p99 (ms, both ways)':34} {results['bridge_latency_p99_ms']:10.1f}")
+    spread = f"{results['cpu_per_call_low_pct']:.1f}-{results['cpu_per_call_high_pct']:.1f}"
     rows = [
         ("CPU per call (%, call - idle)", "cpu_per_call_pct"),
         ("  adapter process in the call (%)", "process_cpu_call_pct"),
@@ -359,17 +450,24 @@ def print_table(results: dict[str, float]) -> None:
     ]
     for label, key in rows:
         print(f"{label:34} {results[key]:10.1f}")
+        if key == "cpu_per_call_pct":
+            print(f"{'  lowest-highest window':34} {spread:>10}")
     starved = f"{results['play_starved']:.0f} / {results['send_starved']:.0f}"
     print(f"{'samples starved (play / send)':34} {starved:>10}")
     print(f"{'drift 0.1 %, 10 min: max ring (ms)':34} {results['drift_buffer_max_ms']:10.1f}")
     print(f"{'ERLE, median second (dB)':34} {results['erle_db']:10.1f}")
     print(f"{'ERLE, whole 10 s window (dB)':34} {results['erle_whole_db']:10.1f}")
-    print(f"\n{'PESQ':10} {'loss %':>6} {'bridge':>8} {'pjsua2':>8}")
+    print(f"\n{'PESQ':10} {'loss %':>6} {'far end -> agent':>18} {'agent -> far end':>18}")
+    print(f"{'':10} {'':6} {'bridge':>8} {'pjsua2':>9} {'bridge':>8} {'pjsua2':>9}")
     for codec in CODECS:
         for loss in LOSSES:
-            bridged = results[f"pesq_{codec}_{loss}"]
-            baseline = results[f"pesq_baseline_{codec}_{loss}"]
-            print(f"{codec:10} {loss:6d} {bridged:8.2f} {baseline:8.2f}")
+            figures = [
+                results[f"pesq{way}_{codec}_{loss}"]
+                for way in ("", "_baseline", "_uplink", "_uplink_baseline")
+            ]
+            print(f"{codec:10} {loss:6d}" + "".join(f" {f:8.2f} " for f in figures))
+    double = results["pesq_uplink_double_talk_g722_0"]
+    print(f"agent -> far end, g722, 0 %, both talking at once: {double:.2f}")
 
 
 def main() -> None:

@@ -200,7 +200,7 @@ def run_near(args: argparse.Namespace) -> None:
     if not args.dial_on_command:
         call.makeCall(args.dial, pj.CallOpParam(True))
     bridged = False
-    tap = None
+    tap = voice = None
     while True:
         ep.libHandleEvents(10)
         while not call.events.empty():
@@ -210,6 +210,11 @@ def run_near(args: argparse.Namespace) -> None:
                     backend.ringing_stopped("c1")
                 backend.call_media_started("c1", call.audio_media())
                 bridged = True
+                if args.play and args.no_bridge:
+                    # pjsua2 alone, agent to far end: the speech file straight into the call.
+                    voice = pj.AudioMediaPlayer()
+                    voice.createPlayer(args.play, 0)
+                    voice.startTransmit(call.audio_media())
                 if args.tap_record:
                     # pjsua2 alone, no bridge: the decoded call audio straight to a WAV.
                     tap = pj.AudioMediaRecorder()
@@ -228,7 +233,7 @@ def run_near(args: argparse.Namespace) -> None:
         elif not handle_near_command(command, call, backend, ep):
             break
     backend.close()
-    del tap
+    del tap, voice
     ep.hangupAllCalls()
     for _ in range(20):
         ep.libHandleEvents(10)
