@@ -20,6 +20,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from protocol import SOFTWARE_VERSION, pb
@@ -29,6 +30,9 @@ from protocol.transports.grpc_transport import GrpcServer, TlsFiles
 from protocol.transports.stream import serve_unix, stdio_channel
 from vdi_adapter.event_sink import EventSink
 from vdi_adapter.service import AdapterService
+
+if TYPE_CHECKING:
+    from vdi_adapter.audio.tones import ToneSet
 
 log = logging.getLogger("softphone.adapter")
 
@@ -67,6 +71,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=["auto", "devices", "null"],
         default="auto",
         help="sound devices through PortAudio, or none (default: auto)",
+    )
+    parser.add_argument(
+        "--tone",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help="play a WAV file instead of a built-in tone (ring, ringback, busy, error, "
+        "call_waiting, dtmf:<digit>); repeatable",
     )
     parser.add_argument(
         "--grace-period",
@@ -120,7 +132,17 @@ def tls_from(args: argparse.Namespace) -> TlsFiles | None:
     return TlsFiles(args.tls_cert, args.tls_key, args.tls_ca, args.require_client_cert)
 
 
-def make_audio_backend(choice: str, sink: EventSink) -> object:
+def tones_from(items: list[str]) -> ToneSet:
+    """The tone set with the administrator's WAV files, each checked now."""
+    from vdi_adapter.audio.tones import ToneError, tone_files
+
+    try:
+        return tone_files(items)
+    except ToneError as error:
+        raise UsageError(f"--tone: {error}") from None
+
+
+def make_audio_backend(choice: str, sink: EventSink, tones: ToneSet | None = None) -> object:
     from vdi_adapter.audio_backend import NullAudioBackend
 
     if choice == "null":
@@ -128,7 +150,7 @@ def make_audio_backend(choice: str, sink: EventSink) -> object:
     try:
         from vdi_adapter.audio.backend import DeviceAudioBackend
 
-        return DeviceAudioBackend(sink)
+        return DeviceAudioBackend(sink, tones=tones)
     except Exception as error:  # no PortAudio, no sound server: run without devices
         if choice == "devices":
             raise UsageError(f"no usable sound devices: {error}") from None
@@ -139,10 +161,11 @@ def make_audio_backend(choice: str, sink: EventSink) -> object:
 async def serve(args: argparse.Namespace) -> int:
     listeners = listeners_from(args)
     grpc_setup = (read_token(args.token_file), tls_from(args)) if listeners.grpc else None
+    tones = tones_from(args.tone)
     from vdi_adapter.engine import Engine
 
     sink = EventSink()
-    engine = Engine(sink, make_audio_backend(args.audio, sink))  # type: ignore[arg-type]
+    engine = Engine(sink, make_audio_backend(args.audio, sink, tones))  # type: ignore[arg-type]
     await asyncio.get_running_loop().run_in_executor(None, engine.start)
     service = AdapterService(
         engine,

@@ -135,6 +135,26 @@ class ToneSet:
         return ToneSource(samples, loop, gain)
 
 
+def tone_files(items: list[str]) -> ToneSet:
+    """A ``ToneSet`` from ``NAME=FILE`` items (``ring=/etc/softphone/ring.wav``); every
+    file is read now, so a wrong name or an unreadable file is refused at start-up."""
+    overrides: dict[str, Path] = {}
+    for item in items:
+        name, sep, path = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not path.strip():
+            raise ToneError(f"a tone file is given as NAME=FILE, got {item!r}")
+        known = name in TONES or (name.startswith("dtmf:") and name[5:].upper() in DTMF_FREQUENCIES)
+        if not known:
+            names = ", ".join(TONES)
+            raise ToneError(f"unknown tone {name!r} (tones: {names}, dtmf:<digit>)")
+        overrides[name] = Path(path.strip())
+    tones = ToneSet(overrides)
+    for name in overrides:
+        tones.samples(name)
+    return tones
+
+
 class ToneSource:
     """Hands out consecutive slices of a rendered tone; None once a one-shot is done."""
 

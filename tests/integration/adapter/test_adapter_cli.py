@@ -76,6 +76,8 @@ def test_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
             "needs --tls-cert and --tls-key",
         ),
         (["--listen", "http://127.0.0.1:80"], "--listen wants grpc://HOST:PORT"),
+        (["--tone", "fanfare=/no/such.wav"], "--tone: unknown tone 'fanfare'"),
+        (["--tone", "ring=/no/such.wav"], "--tone: /no/such.wav: cannot read WAV file"),
         (
             ["--listen", "grpc://0.0.0.0:7443", "--token-file", "{token}", "--plaintext"],
             "TLS is required",

@@ -10,7 +10,7 @@ import pytest
 
 from vdi_adapter.audio.buffers import ArrivalLog, DriftController, SampleRing, dbfs
 from vdi_adapter.audio.processing import RATE
-from vdi_adapter.audio.tones import ToneError, ToneSet, dtmf_cadence, render
+from vdi_adapter.audio.tones import ToneError, ToneSet, dtmf_cadence, render, tone_files
 
 
 def test_ring_keeps_order_across_the_wrap() -> None:
@@ -100,3 +100,23 @@ def test_ring_counts_indices_and_arrivals_time_the_wait() -> None:
     assert (ring.removed, ring.level, ring.dropped) == (50, 100, 20)
     assert arrivals.arrival(ring.removed + 60) == 5.0
     assert arrivals.arrival(ring.written) is None  # not written yet
+
+
+def test_tone_files_from_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "busy.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(np.full(4000, 2000, dtype=np.int16).tobytes())
+    tones = tone_files([f"busy={path}", f"dtmf:5={path}"])
+    samples, loop = tones.samples("busy")
+    assert loop and len(samples) == pytest.approx(RATE // 2, abs=10)  # 0.5 s of the file
+    assert len(tones.samples("dtmf:5")[0]) == len(samples)
+    assert len(tones.samples("ringback")[0]) == 5 * RATE  # not replaced: the built-in one
+    with pytest.raises(ToneError, match="unknown tone 'fanfare'"):
+        tone_files([f"fanfare={path}"])
+    with pytest.raises(ToneError, match="NAME=FILE"):
+        tone_files([str(path)])
+    with pytest.raises(ToneError, match="cannot read WAV"):
+        tone_files([f"ring={tmp_path / 'missing.wav'}"])
