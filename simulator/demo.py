@@ -130,11 +130,16 @@ class Demo:
             await self.both_ways(call_id)
 
     async def both_ways(self, call_id: str) -> None:
-        """With sound devices: the agent's headset hears the customer, and the customer
-        hears the agent's microphone (a 300 Hz tone played into it)."""
+        """With sound devices: the agent's headset hears the customer; then, the customer
+        silent, the customer hears the agent's microphone (a 300 Hz tone played into it).
+        One talker at a time, as people take turns: with both talking at once the echo
+        canceller holds the agent's voice down (see docs/perf/audio.md, double talk)."""
         sound = self.world.sound
         headset = sound.devices[HEADSET]
         rate = 48000
+        heard = await asyncio.to_thread(sound.record, headset.output_sink, 1.5)
+        await self.peer("customer", "tone_stop", call=0)
+        self.timeline.note("customer", "stops talking")
         t = np.arange(rate * 4) / rate
         # Syllable-like bursts (4 per second): noise suppression keeps them, a steady tone not.
         envelope = (np.sin(2 * np.pi * 4 * t) > 0).astype(np.float64)
@@ -144,10 +149,11 @@ class Demo:
             self.timeline.note("agent", "speaks into the headset (a 300 Hz tone)")
             wav = self.world.workdir / "customer-hears.wav"
             await self.peer("customer", "record", call=0, wav=str(wav))
-            heard = await asyncio.to_thread(sound.record, headset.output_sink, 1.5)
+            await asyncio.sleep(1.5)
             await self.peer("customer", "record_stop", call=0)
         finally:
             stop_player(player)
+        await self.peer("customer", "tone", call=0, frequency=440)
         agent_hears = strongest_frequency(heard, rate) or 0.0
         customer_hears = dominant_frequency(wav) or 0.0
         self.timeline.note("agent", f"hears {agent_hears:.0f} Hz in the headset")

@@ -7,11 +7,13 @@ server. Each virtual device is made of PulseAudio null sinks:
 * its loudspeaker side is a null sink ``<key>_out``: what the device plays can be
   recorded from ``<key>_out.monitor`` (what the agent would hear);
 * its microphone side is a null sink ``<key>_in`` whose monitor is the capture source:
-  audio played into ``<key>_in`` is what the microphone "hears". A null sink with nothing
-  playing into it renders only every 2 s (its largest latency), so a recording stream
-  opened on its monitor would wait up to 2 s for its first block, which no microphone
-  does; a silent stream (``pacat`` from /dev/zero, 20 ms latency) keeps every plugged
-  microphone ticking like a sound card's from the moment it appears.
+  audio played into ``<key>_in`` is what the microphone "hears".
+
+A null sink with nothing playing into it renders only every 2 s (its largest latency), so
+a stream opened on it, or a recording on its monitor, could wait up to 2 s before audio
+moves, which no sound card does. A silent stream (``pacat`` from /dev/zero, 20 ms
+latency) into each of a device's sinks keeps it ticking like a sound card's from the
+moment it appears.
 
 PortAudio (Debian 19.6) has no PulseAudio host API; it sees PulseAudio through ALSA's
 pulse plugin, which by itself offers only ``pulse`` and ``default``. So every virtual
@@ -52,8 +54,8 @@ class VirtualDevice:
     playback: bool
     capture: bool
     modules: list[int] = field(default_factory=list)
-    clock: subprocess.Popen[bytes] | None = None
-    """The silent stream that keeps the microphone's null sink rendering."""
+    clocks: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    """The silent streams that keep the device's null sinks rendering."""
 
     @property
     def output_sink(self) -> str:
@@ -151,9 +153,9 @@ class PulseAudioServer:
     def stop(self) -> None:
         """Stop the daemon by PID (SIGTERM, then SIGKILL of its process group)."""
         for device in self.devices.values():
-            if device.clock is not None:
-                stop_player(device.clock)
-                device.clock = None
+            for clock in device.clocks:
+                stop_player(clock)
+            device.clocks.clear()
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
@@ -181,9 +183,9 @@ class PulseAudioServer:
         device = VirtualDevice(name, f"dev{self._plugged}", playback, capture)
         for sink in (device.output_sink, device.input_sink):
             device.modules.append(self._load_null_sink(sink, name))
-        if capture:
-            device.clock = self._start_raw_player(device.input_sink, Path("/dev/zero"))
-            self._restart_clock(device.input_sink)
+            device.clocks.append(self._start_raw_player(sink, Path("/dev/zero")))
+        for sink in (device.output_sink, device.input_sink):
+            self._restart_clock(sink)
         self.devices[name] = device
         self._write_alsa_config()
         return device
@@ -211,8 +213,8 @@ class PulseAudioServer:
         """Remove a device: its PCM disappears and its sinks are unloaded."""
         device = self.devices.pop(name)
         self._write_alsa_config()
-        if device.clock is not None:
-            stop_player(device.clock)
+        for clock in device.clocks:
+            stop_player(clock)
         for module in device.modules:
             self._pactl("unload-module", str(module))
 

@@ -166,7 +166,10 @@ class DeviceStreams:
             return True
         if self._owner.incoming is self:
             feeders[direction] = self
-            return True
+            # A new microphone's first block goes to the call at once. A new speaker's
+            # first block is silence: the old speaker is still playing the block it took
+            # last, and taking another now would drain the ring by one block.
+            return direction == "input"
         return False
 
     def _play(self, outdata: Any, _frames: int, _time: Any, status: Any) -> None:

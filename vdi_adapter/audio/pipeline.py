@@ -46,6 +46,8 @@ ECHO_REFERENCE_BLOCKS = 30
 ECHO_REFERENCE_DEPTH = 6
 """Played 10 ms frames kept queued ahead of the capture (60 ms) to absorb stream jitter."""
 INT16_SCALE = 32768.0
+SHORT_BLOCK_TOLERANCE = 40
+"""A ring this fraction of a block short (1/40: 0.5 ms) is read and padded, not refilled."""
 
 
 @dataclass
@@ -152,7 +154,10 @@ class MediaPipeline:
     def _take(self, ring: SampleRing, drift: DriftController, count: int) -> np.ndarray:
         # After an underrun, wait until the ring holds its target again, so it has a
         # cushion for the other clock's jitter instead of starving block after block.
-        if ring.level < count:
+        # A few samples short is not an underrun: the drift correction makes each
+        # producer block a sample or two longer or shorter, and the reader may come just
+        # before the next one; those few are padded (and counted) instead.
+        if ring.level < count - count // SHORT_BLOCK_TOLERANCE:
             self._refilling.add(id(ring))
         if id(ring) in self._refilling:
             if ring.level < drift.target:

@@ -79,3 +79,17 @@ def test_clock_drift_keeps_buffers_bounded(mismatch: float) -> None:
     assert max(settled_play) < 60 and max(settled_send) < 60
     assert run.starved_after_warmup == 0
     assert pipeline.play_ring.dropped == 0 and pipeline.send_ring.dropped == 0
+
+
+def test_a_block_a_few_samples_short_is_padded_not_silenced() -> None:
+    pipeline = MediaPipeline(16000, AudioControls())
+    pipeline.device_running = True
+    ramp = (np.arange(DEVICE_BLOCK - 2, dtype=np.float32) + 1) / DEVICE_BLOCK
+    pipeline.play_ring.write(ramp)  # two samples short of a block (drift correction)
+    out = np.zeros(DEVICE_BLOCK, dtype=np.int16)
+    pipeline.play_block(out)
+    assert np.count_nonzero(out) == DEVICE_BLOCK - 2  # the audio played, two samples padded
+    assert pipeline.play_ring.starved == 2
+    pipeline.play_ring.write(ramp[:100])  # a real underrun: silence until the ring refills
+    pipeline.play_block(out)
+    assert np.count_nonzero(out) == 0 and pipeline.play_ring.starved == 2 + DEVICE_BLOCK
