@@ -11,8 +11,8 @@ server. Each virtual device is made of PulseAudio null sinks:
 
 A null sink with nothing playing into it renders only every 2 s (its largest latency), so
 a stream opened on it, or a recording on its monitor, could wait up to 2 s before audio
-moves, which no sound card does. A silent stream (``pacat`` from /dev/zero, 20 ms
-latency) into each of a device's sinks keeps it ticking like a sound card's from the
+moves, which no sound card does. A silent stream (``pacat`` from /dev/zero) into each
+of a device's sinks keeps it ticking like a sound card's from the
 moment it appears.
 
 PortAudio (Debian 19.6) has no PulseAudio host API; it sees PulseAudio through ALSA's
@@ -183,7 +183,8 @@ class PulseAudioServer:
         device = VirtualDevice(name, f"dev{self._plugged}", playback, capture)
         for sink in (device.output_sink, device.input_sink):
             device.modules.append(self._load_null_sink(sink, name))
-            device.clocks.append(self._start_raw_player(sink, Path("/dev/zero")))
+            silence = self._start_raw_player(sink, Path("/dev/zero"), CLOCK_LATENCY_MS)
+            device.clocks.append(silence)
         for sink in (device.output_sink, device.input_sink):
             self._restart_clock(sink)
         self.devices[name] = device
@@ -256,7 +257,7 @@ class PulseAudioServer:
     def record(self, sink: str, seconds: float) -> np.ndarray:
         """Record ``seconds`` of what is played into ``sink`` (int16, 48 kHz mono)."""
         env = dict(os.environ, **self.env)
-        command = ["parec", f"--device={sink}.monitor", *_RAW_FORMAT]
+        command = ["parec", f"--device={sink}.monitor", *_RAW_FORMAT, "--latency-msec=20"]
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, start_new_session=True)
         wanted = int(seconds * RATE) * 2
         chunks: list[bytes] = []
@@ -294,13 +295,20 @@ class PulseAudioServer:
         raw.write_bytes(samples.astype(np.int16).tobytes())
         return self._start_raw_player(sink, raw)
 
-    def _start_raw_player(self, sink: str, raw: Path) -> subprocess.Popen[bytes]:
+    def _start_raw_player(
+        self, sink: str, raw: Path, latency_ms: int = 20
+    ) -> subprocess.Popen[bytes]:
         env = dict(os.environ, **self.env)
-        command = ["pacat", "--playback", f"--device={sink}", *_RAW_FORMAT, str(raw)]
+        latency = f"--latency-msec={latency_ms}"
+        command = ["pacat", "--playback", f"--device={sink}", *_RAW_FORMAT, latency, str(raw)]
         return subprocess.Popen(command, env=env, start_new_session=True)
 
 
-_RAW_FORMAT = ["--raw", "--format=s16le", f"--rate={RATE}", "--channels=1", "--latency-msec=20"]
+_RAW_FORMAT = ["--raw", "--format=s16le", f"--rate={RATE}", "--channels=1"]
+CLOCK_LATENCY_MS = 40
+"""The silent streams ask for the latency PortAudio's streams ask for on this plugin
+("low": 40 ms), so they keep a sink ticking without making it tick faster than the
+adapter's own streams would, which would cost the adapter CPU a sound card would not."""
 
 
 def _pcm_entry(device: VirtualDevice) -> str:
