@@ -46,6 +46,8 @@ def make_engine(pulse: PulseAudioServer) -> Iterator[Callable[[], Engine]]:
         sink = EventSink()
         backend = DeviceAudioBackend(sink, watch=False)
         instance = Engine(sink, backend)
+        instance.events = []  # type: ignore[attr-defined]
+        sink.subscribe(instance.events.append)  # type: ignore[attr-defined]
         instance.start()
         started.append((instance, backend))
         return instance
@@ -73,6 +75,11 @@ def test_no_headset_rejects_incoming_calls_with_the_policy_code(
         ended = customer.wait_state(0, "DISCONNECTED", timeout=10)
     assert ended["code"] == 480
     assert not [c for c in instance.snapshot().calls if c.state != pb.CALL_STATE_ENDED]
+    # The agent's app learns of the call it never saw ringing, and why it was turned away.
+    updates = [e.call.call for e in instance.events if e.HasField("call")]
+    (rejected,) = [c for c in updates if c.end_reason == pb.CALL_END_REASON_POLICY]
+    assert rejected.direction == pb.CALL_DIRECTION_INBOUND and "5001" in rejected.remote_uri
+    assert rejected.state == pb.CALL_STATE_ENDED and rejected.end_sip_code == 480
 
 
 def test_bad_device_rule_is_refused_with_its_reason(make_engine: Callable[[], Engine]) -> None:
