@@ -18,6 +18,18 @@ pytestmark = pytest.mark.integration
 ENGINE_URI = f"sip:agent@127.0.0.1:{ENGINE_PORT}"
 
 
+def connected_call(engine, far_ends):
+    """An outgoing call to a far end on 5081 that answers, with media flowing:
+    (far end, engine call id, far end's call number)."""
+    engine.configure(base_configuration())
+    peer = far_ends(5081, auto_answer=200)
+    call_id = engine.dial(peer.uri)
+    peer_call = peer.wait_for("incoming")["call"]
+    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
+    peer.wait_for("media", lambda e: e["status"] == "active")
+    return peer, call_id, peer_call
+
+
 def test_outgoing_call_connects_and_remote_hangup_is_reported(engine, far_ends):
     engine.configure(base_configuration())
     peer = far_ends(5081, auto_answer=200)
@@ -110,12 +122,7 @@ def test_dialling_out_can_be_cancelled_before_answer(engine, far_ends):
 
 
 def test_hold_and_retrieve_change_the_far_ends_media(engine, far_ends):
-    engine.configure(base_configuration())
-    peer = far_ends(5081, auto_answer=200)
-    call_id = engine.dial(peer.uri)
-    peer_call = peer.wait_for("incoming")["call"]
-    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
-    peer.wait_for("media", lambda e: e["status"] == "active")
+    peer, call_id, peer_call = connected_call(engine, far_ends)
     engine.ok(hold=pb.Hold(call_id=call_id))
     peer.wait_for("media", lambda e: e["call"] == peer_call and e["status"] == "remote_hold")
     peer.seen.clear()  # media events from before the hold are stale from here on
@@ -150,12 +157,7 @@ def test_call_waiting_and_max_calls(engine, far_ends):
 
 
 def test_dtmf_both_ways_by_rfc2833_and_sip_info_and_inband_received(engine, far_ends):
-    engine.configure(base_configuration())
-    peer = far_ends(5081, auto_answer=200)
-    call_id = engine.dial(peer.uri)
-    peer_call = peer.wait_for("incoming")["call"]
-    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
-    peer.wait_for("media", lambda e: e["status"] == "active")
+    peer, call_id, peer_call = connected_call(engine, far_ends)
     for digits, method, name in (
         ("12", pb.DTMF_METHOD_RFC2833, "rfc2833"),
         ("#9", pb.DTMF_METHOD_SIP_INFO, "info"),
@@ -205,12 +207,7 @@ def test_errors_for_unknown_calls_and_bad_targets(engine):
 
 
 def test_quality_reports_while_connected_and_final_at_end(engine, far_ends):
-    engine.configure(base_configuration())
-    peer = far_ends(5081, auto_answer=200)
-    call_id = engine.dial(peer.uri)
-    peer_call = peer.wait_for("incoming")["call"]
-    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
-    peer.wait_for("media", lambda e: e["status"] == "active")
+    peer, call_id, peer_call = connected_call(engine, far_ends)
     peer.request("tone", call=peer_call, frequency=440)
     report = engine.log.wait(lambda e: e.HasField("quality") and not e.quality.quality.final)
     assert report.quality.quality.call_id == call_id
@@ -248,12 +245,7 @@ def test_port_in_use_and_reconfiguring_lines_during_a_call_are_clear_errors(engi
 
 
 def test_retrieve_right_after_hold_waits_for_the_pending_reinvite(engine, far_ends):
-    engine.configure(base_configuration())
-    peer = far_ends(5081, auto_answer=200)
-    call_id = engine.dial(peer.uri)
-    peer_call = peer.wait_for("incoming")["call"]
-    engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
-    peer.wait_for("media", lambda e: e["status"] == "active")
+    peer, call_id, peer_call = connected_call(engine, far_ends)
     for _ in range(3):
         engine.ok(hold=pb.Hold(call_id=call_id))
         engine.ok(retrieve=pb.Retrieve(call_id=call_id))

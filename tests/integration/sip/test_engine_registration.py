@@ -36,12 +36,18 @@ def test_registers_with_digest_auth_and_calls_reach_us_through_the_registrar(
     caller.wait_state(peer_call, "EARLY")
 
 
-def test_dialled_digits_go_to_the_registered_customer(engine, registrar, far_ends):
+def _agent_dials_registered_customer(engine, far_ends):
+    """Customer 8001 and agent 7001 registered at kamailio; the agent dials "8001"."""
     customer = far_ends(5082, user="8001", registrar="127.0.0.1:5060", password=USERS["8001"])
     assert customer.wait_for("registration")["code"] == 200
     _configure_agent(engine, agent_account("7001"))
     engine.log.wait_registration(REGISTERED)
     call_id = engine.dial("8001")
+    return customer, call_id
+
+
+def test_dialled_digits_go_to_the_registered_customer(engine, registrar, far_ends):
+    customer, call_id = _agent_dials_registered_customer(engine, far_ends)
     incoming = customer.wait_for("incoming")
     assert incoming["invite"].startswith("INVITE sip:8001@")
     assert "Allow-Events: talk, hold" in incoming["invite"]
@@ -144,11 +150,7 @@ def test_fails_over_to_the_next_server_when_the_first_stops(engine, far_ends):
 
 
 def test_sip_info_digits_through_the_proxy_all_arrive_in_order(engine, registrar, far_ends):
-    customer = far_ends(5082, user="8001", registrar="127.0.0.1:5060", password=USERS["8001"])
-    assert customer.wait_for("registration")["code"] == 200
-    _configure_agent(engine, agent_account("7001"))
-    engine.log.wait_registration(REGISTERED)
-    call_id = engine.dial("8001")
+    customer, call_id = _agent_dials_registered_customer(engine, far_ends)
     customer.request("answer", call=customer.wait_for("incoming")["call"])
     engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)
     digits = "*9#0123"
@@ -159,11 +161,7 @@ def test_sip_info_digits_through_the_proxy_all_arrive_in_order(engine, registrar
 
 
 def test_sip_info_digits_from_the_far_end_through_the_proxy_all_arrive(engine, registrar, far_ends):
-    customer = far_ends(5082, user="8001", registrar="127.0.0.1:5060", password=USERS["8001"])
-    assert customer.wait_for("registration")["code"] == 200
-    _configure_agent(engine, agent_account("7001"))
-    engine.log.wait_registration(REGISTERED)
-    call_id = engine.dial("8001")
+    customer, call_id = _agent_dials_registered_customer(engine, far_ends)
     peer_call = customer.wait_for("incoming")["call"]
     customer.request("answer", call=peer_call)
     engine.log.wait_call(call_id, pb.CALL_STATE_CONNECTED)

@@ -72,13 +72,18 @@ def test_one_shot_tone_finishes_and_looped_tone_repeats() -> None:
         tones.source("fanfare")
 
 
-def test_wav_replaces_a_tone_and_bad_files_are_refused(tmp_path: Path) -> None:
-    path = tmp_path / "ring.wav"
+def write_wav(path: Path, *, channels: int, rate: int, samples: int) -> Path:
+    """A 16-bit WAV file of a constant, non-zero level."""
     with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(2)
+        wav.setnchannels(channels)
         wav.setsampwidth(2)
-        wav.setframerate(16000)
-        wav.writeframes(np.full(32000, 1000, dtype=np.int16).tobytes())
+        wav.setframerate(rate)
+        wav.writeframes(np.full(samples, 1000, dtype=np.int16).tobytes())
+    return path
+
+
+def test_wav_replaces_a_tone_and_bad_files_are_refused(tmp_path: Path) -> None:
+    path = write_wav(tmp_path / "ring.wav", channels=2, rate=16000, samples=32000)
     samples, loop = ToneSet(overrides={"ring": path}).samples("ring")
     assert loop and len(samples) == pytest.approx(RATE, abs=10)  # one second
     broken = tmp_path / "broken.wav"
@@ -103,12 +108,7 @@ def test_ring_counts_indices_and_arrivals_time_the_wait() -> None:
 
 
 def test_tone_files_from_the_command_line(tmp_path: Path) -> None:
-    path = tmp_path / "busy.wav"
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(8000)
-        wav.writeframes(np.full(4000, 2000, dtype=np.int16).tobytes())
+    path = write_wav(tmp_path / "busy.wav", channels=1, rate=8000, samples=4000)
     tones = tone_files([f"busy={path}", f"dtmf:5={path}"])
     samples, loop = tones.samples("busy")
     assert loop and len(samples) == pytest.approx(RATE // 2, abs=10)  # 0.5 s of the file
