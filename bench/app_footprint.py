@@ -36,14 +36,11 @@ from app_layer.connector import Connector  # noqa: E402
 from app_layer.link import AdapterLink  # noqa: E402
 from app_layer.phone import Phone  # noqa: E402
 from app_layer.settings import ConnectorSettings, Settings  # noqa: E402
-from bench.stats import percentile  # noqa: E402
+from bench.stats import percentile, process_cpu_s  # noqa: E402
 from protocol import pb  # noqa: E402
 from protocol.transports.stream import connect_unix, serve_unix  # noqa: E402
 from vdi_adapter.event_sink import EventSink  # noqa: E402
 from vdi_adapter.service import AdapterService  # noqa: E402
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
 
 # -- 1. connector to command --------------------------------------------------------------
 
@@ -139,11 +136,6 @@ def _post_calls(port: int, token: str, requests: int, starts: list[float]) -> No
 # -- 2. footprint of real processes ------------------------------------------------------
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -153,12 +145,12 @@ def _rss_mb(pid: int) -> float:
 
 def _measure(pid: int, seconds: float) -> tuple[float, float]:
     """(peak RSS in MB, CPU in % of one core) over ``seconds``."""
-    cpu0, t0 = _cpu_seconds(pid), time.monotonic()
+    cpu0, t0 = process_cpu_s(pid), time.monotonic()
     peak = 0.0
     while time.monotonic() - t0 < seconds:
         peak = max(peak, _rss_mb(pid))
         time.sleep(0.5)
-    cpu = (_cpu_seconds(pid) - cpu0) / (time.monotonic() - t0) * 100
+    cpu = (process_cpu_s(pid) - cpu0) / (time.monotonic() - t0) * 100
     return max(peak, _rss_mb(pid)), cpu
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import random
 import socket
 import sys
@@ -42,6 +41,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.stats import process_cpu_s
 from protocol import pb
 from tests.integration.audio.peers import (
     PeerProcess,
@@ -205,21 +205,18 @@ def echo_call(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[st
     return {"erle_db": float(np.median(per_second)), "erle_whole_db": whole}
 
 
-def process_cpu_s(pid: int | None) -> float:
-    """User + system CPU seconds a process has used so far (0 if it is not running)."""
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def server_cpu_s(pulse: PulseAudioServer) -> float:
+    """CPU seconds the sound server has used so far (0 if it is not running)."""
+    return process_cpu_s(pulse.pid) if pulse.pid is not None else 0.0
 
 
 def cpu_windows(near: PeerProcess, pulse: PulseAudioServer, count: int, each_s: float) -> dict:
     """CPU of the adapter process and of the sound server over ``count`` consecutive
     windows; the median window (this machine is shared, so single windows wander)."""
-    points = [(stats(near), process_cpu_s(pulse.pid))]
+    points = [(stats(near), server_cpu_s(pulse))]
     for _ in range(count):
         time.sleep(each_s)
-        points.append((stats(near), process_cpu_s(pulse.pid)))
+        points.append((stats(near), server_cpu_s(pulse)))
     adapter, server = [], []
     for (before, server_before), (after, server_after) in itertools.pairwise(points):
         elapsed = after["time"] - before["time"]
