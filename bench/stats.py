@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 
@@ -13,6 +12,16 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def process_cpu_s(pid: int) -> float:
-    """User + system CPU seconds process ``pid`` has used so far (Linux, /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds the threads of process ``pid`` have run so far (Linux, /proc).
+
+    Summed from each thread's scheduler statistics, in nanoseconds: ``/proc/PID/stat``
+    counts in clock ticks (10 ms), too coarse for a few seconds of a process using a
+    few percent of a core. Threads that have already ended are not counted.
+    """
+    total_ns = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total_ns += int((task / "schedstat").read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            continue  # the thread ended while being read
+    return total_ns / 1e9

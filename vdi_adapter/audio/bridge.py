@@ -5,10 +5,8 @@ put into the conference bridge through a Python ``AudioMediaPort`` and played/re
 with ``sounddevice``. The samples themselves go through ``MediaPipeline``; this module
 only moves them:
 
-* ``CallPort`` receives/supplies 20 ms frames on pjmedia's clock thread. Reading a
-  ``pj.ByteVector`` element by element costs ~0.4 ms per frame in Python, so its bytes
-  are read in one copy from the vector's storage (``_vector_bytes``), after checking
-  once that this gives the same bytes as the slow path.
+* ``CallPort`` receives/supplies 20 ms frames on pjmedia's clock thread, through the
+  cheap frame access of ``vdi_adapter.media_frames``.
 * ``DeviceStreams`` is an input and an output PortAudio stream at ``DEVICE_RATE`` with
   20 ms blocks (``DEVICE_BLOCK``: two APM frames, one pjmedia frame period).
 * A device switch opens and starts the new streams first; then each new stream takes
@@ -19,7 +17,6 @@ only moves them:
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import threading
 import time
@@ -30,38 +27,13 @@ import sounddevice as sd
 
 from vdi_adapter.audio.devices import PortAudioStreams
 from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, MediaPipeline
+from vdi_adapter.media_frames import VectorWriter, keep_thread_state, read_bytes
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 3.0
 HANDOVER_TIMEOUT_S = 0.2
 """Longest wait for the new streams to take over in their callbacks (ten blocks)."""
-
-
-def _vector_bytes_fast(vector: Any) -> bytes:
-    # std::vector<unsigned char> starts with its begin and end pointers (libstdc++, MSVC).
-    begin, end = ctypes.cast(int(vector.this), ctypes.POINTER(ctypes.c_void_p))[0:2]
-    if not begin or end is None or end < begin:
-        return b""
-    return ctypes.string_at(begin, end - begin)
-
-
-def _vector_bytes_slow(vector: Any) -> bytes:
-    return bytes(bytearray(vector))
-
-
-def _choose_vector_reader() -> Any:
-    probe = pj.ByteVector(bytes(range(7)) * 3)
-    try:
-        if _vector_bytes_fast(probe) == _vector_bytes_slow(probe):
-            return _vector_bytes_fast
-    except (OSError, ValueError, TypeError):
-        pass
-    log.warning("reading pjsua2 byte vectors the slow way")
-    return _vector_bytes_slow
-
-
-_vector_bytes = _choose_vector_reader()
 
 
 class CallPort(pj.AudioMediaPort):
@@ -72,6 +44,7 @@ class CallPort(pj.AudioMediaPort):
         self.pipeline: MediaPipeline | None = pipeline
         self.frames_in = 0
         self.frames_out = 0
+        self._writer = VectorWriter()
 
     def create(self, name: str) -> None:
         fmt = pj.MediaFormatAudio()
@@ -83,20 +56,22 @@ class CallPort(pj.AudioMediaPort):
         self.createPort(name, fmt)
 
     def onFrameReceived(self, frame: Any) -> None:
+        keep_thread_state()
         pipeline = self.pipeline
         if pipeline is not None and frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
             started = time.perf_counter()
-            pipeline.from_call(_vector_bytes(frame.buf))
+            pipeline.from_call(read_bytes(frame.buf))
             self.frames_in += 1
             pipeline.busy_s += time.perf_counter() - started
 
     def onFrameRequested(self, frame: Any) -> None:
+        keep_thread_state()
         pipeline = self.pipeline
         if pipeline is None:
             return
         started = time.perf_counter()
         data = pipeline.to_call()
-        frame.buf = pj.ByteVector(data)
+        frame.buf = self._writer.vector(data)
         frame.size = len(data)
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
         self.frames_out += 1

@@ -20,6 +20,7 @@ import numpy as np
 import pjsua2 as pj
 
 from vdi_adapter.engine.dtmf_detect import DtmfDetector
+from vdi_adapter.media_frames import keep_thread_state, read_bytes
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +28,6 @@ log = logging.getLogger(__name__)
 BRIDGE_RATE = 16000
 
 DigitSink = Callable[[str], None]
-
-
-def _frame_bytes(vector: Any) -> bytes:
-    """The bytes of a ``pj.ByteVector`` in one copy (libstdc++: begin, end pointers)."""
-    begin, end = ctypes.cast(int(vector.this), ctypes.POINTER(ctypes.c_void_p))[0:2]
-    if not begin or end is None or end < begin:
-        return b""
-    return ctypes.string_at(begin, end - begin)
 
 
 class DetectorPort(pj.AudioMediaPort):
@@ -59,12 +52,13 @@ class DetectorPort(pj.AudioMediaPort):
             self._detector = DtmfDetector(BRIDGE_RATE) if on_digit else None
 
     def onFrameReceived(self, frame: Any) -> None:
+        keep_thread_state()
         with self._lock:
             detector, on_digit = self._detector, self._on_digit
         if detector is None or on_digit is None or frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO:
             return
         try:
-            samples = np.frombuffer(_frame_bytes(frame.buf), dtype="<i2")
+            samples = np.frombuffer(read_bytes(frame.buf), dtype="<i2")
             for digit in detector.feed(samples):
                 on_digit(digit)
         except Exception:
