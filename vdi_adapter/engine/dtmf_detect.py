@@ -1,7 +1,7 @@
 """In-band DTMF detection (ITU-T Q.23 tone pairs), as a pure core fed with samples.
 
-Theory of operation: each 20 ms block is analysed with the Goertzel transform at the
-eight DTMF frequencies (Q.23: rows 697/770/852/941 Hz, columns 1209/1336/1477/1633 Hz).
+Theory of operation: each 20 ms block is analysed with a discrete Fourier transform
+at the eight DTMF frequencies (Q.23: rows 697/770/852/941 Hz, columns 1209/1336/1477/1633 Hz).
 A block holds a digit when the strongest row and column tones carry most of the
 block's energy, each beats the runner-up of its group by 6 dB, and the two differ by
 no more than 8 dB (twist, as Q.24 allows). A digit is reported once, after it was
@@ -11,6 +11,8 @@ tones fail the energy or the pair test. Samples in, digits out: no audio I/O her
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -38,9 +40,16 @@ class DtmfDetector:
         self.sample_rate = sample_rate
         self.block = block_samples or sample_rate // 50
         times = np.arange(self.block) / sample_rate
-        frequencies = np.array(ROWS + COLUMNS)
-        self._basis = np.exp(-2j * np.pi * np.outer(frequencies, times))
-        self._pending = np.zeros(0, dtype=np.float64)
+        phases = 2 * np.pi * np.outer(ROWS + COLUMNS, times)
+        # Goertzel at the eight frequencies as one real matrix product: cosine rows,
+        # then sine rows, pre-scaled to give tone amplitudes (full scale = 1.0). It runs
+        # on pjmedia's clock thread for every call, so the work per 20 ms block is a
+        # handful of numpy calls on float32, the group tests on plain floats.
+        scale = 2.0 / (32768.0 * self.block)
+        self._basis = (np.vstack([np.cos(phases), np.sin(phases)]) * scale).astype(np.float32)
+        # Below MIN_RMS, in the sum of squares of int16 samples.
+        self._min_power = (MIN_RMS * 32768.0) ** 2 * self.block
+        self._pending = np.zeros(0, dtype=np.float32)
         self._candidate = ""
         self._seen = 0
         self._absent = BLOCKS_OFF
@@ -49,32 +58,36 @@ class DtmfDetector:
     def feed(self, samples: np.ndarray) -> list[str]:
         """Add samples (int16 or float in -1..1); return digits completed by them."""
         data = np.asarray(samples)
-        if data.dtype == np.int16:
-            data = data.astype(np.float64) / 32768.0
-        self._pending = np.concatenate([self._pending, data.astype(np.float64)])
+        data = data.astype(np.float32) if data.dtype == np.int16 else data * np.float32(32768.0)
+        if len(self._pending):
+            data = np.concatenate([self._pending, data.astype(np.float32)])
         digits: list[str] = []
-        while len(self._pending) >= self.block:
-            block, self._pending = self._pending[: self.block], self._pending[self.block :]
-            digit = self._debounce(self.classify(block))
+        start = 0
+        while len(data) - start >= self.block:
+            digit = self._debounce(self._classify(data[start : start + self.block]))
+            start += self.block
             if digit:
                 digits.append(digit)
+        self._pending = data[start:].astype(np.float32)
         return digits
 
-    def classify(self, block: np.ndarray) -> str:
-        """The digit one block holds, or ''."""
-        rms = float(np.sqrt(np.mean(block**2)))
-        if rms < MIN_RMS:
+    def _classify(self, block: np.ndarray) -> str:
+        """The digit one block (float32 samples on the int16 scale) holds, or ''."""
+        power = float(np.dot(block, block))
+        if power < self._min_power:
             return ""
-        amplitudes = 2 * np.abs(self._basis @ block) / len(block)
+        parts = (self._basis @ block).tolist()
+        amplitudes = [math.hypot(c, s) for c, s in zip(parts[:8], parts[8:], strict=True)]
         rows, columns = amplitudes[:4], amplitudes[4:]
-        row, column = int(np.argmax(rows)), int(np.argmax(columns))
-        if not _dominates(rows, row) or not _dominates(columns, column):
+        row, column = _loudest(rows), _loudest(columns)
+        if row < 0 or column < 0:
             return ""
         high, low = max(rows[row], columns[column]), min(rows[row], columns[column])
         if low <= 0 or high / low > MAX_TWIST_RATIO:
             return ""
         tone_energy = (rows[row] ** 2 + columns[column] ** 2) / 2
-        if tone_energy < MIN_TONE_SHARE * rms**2:
+        mean_square = power / (len(block) * 32768.0**2)
+        if tone_energy < MIN_TONE_SHARE * mean_square:
             return ""
         return KEYS[row][column]
 
@@ -94,6 +107,8 @@ class DtmfDetector:
         return ""
 
 
-def _dominates(levels: np.ndarray, best: int) -> bool:
-    others = np.delete(levels, best)
-    return bool(levels[best] >= MIN_GROUP_RATIO * others.max())
+def _loudest(levels: list[float]) -> int:
+    """Index of the loudest level if it beats every other by ``MIN_GROUP_RATIO``; else -1."""
+    best = max(range(len(levels)), key=levels.__getitem__)
+    runner_up = max(level for index, level in enumerate(levels) if index != best)
+    return best if levels[best] >= MIN_GROUP_RATIO * runner_up else -1

@@ -200,7 +200,7 @@ def run_near(args: argparse.Namespace) -> None:
     if not args.dial_on_command:
         call.makeCall(args.dial, pj.CallOpParam(True))
     bridged = False
-    tap = voice = None
+    tap = voice = extras = None
     while True:
         ep.libHandleEvents(10)
         while not call.events.empty():
@@ -209,6 +209,8 @@ def run_near(args: argparse.Namespace) -> None:
                 if args.prewarm:
                     backend.ringing_stopped("c1")
                 backend.call_media_started("c1", call.audio_media())
+                if not args.no_bridge:
+                    extras = engine_call_ports(call.audio_media())
                 bridged = True
                 if args.play and args.no_bridge:
                     # pjsua2 alone, agent to far end: the speech file straight into the call.
@@ -233,7 +235,7 @@ def run_near(args: argparse.Namespace) -> None:
         elif not handle_near_command(command, call, backend, ep):
             break
     backend.close()
-    del tap, voice
+    del tap, voice, extras
     ep.hangupAllCalls()
     for _ in range(20):
         ep.libHandleEvents(10)
@@ -243,6 +245,19 @@ def run_near(args: argparse.Namespace) -> None:
     # libDestroy() can corrupt the heap after a Python AudioMediaPort was bridged; the
     # process ends here, and the OS releases sockets and memory.
     os._exit(0)
+
+
+def engine_call_ports(media: Any) -> tuple[Any, Any]:
+    """The other ports the adapter's engine puts on every call's audio (an in-band DTMF
+    listener, a DTMF tone generator), so the near end costs what an agent's call does."""
+    from vdi_adapter.engine.inband import DetectorPool
+
+    detectors = DetectorPool()
+    detectors.attach("c1", media, lambda digit: emit(event="dtmf", digit=digit))
+    generator = pj.ToneGenerator()
+    generator.createToneGenerator(16000, 1)
+    generator.startTransmit(media)
+    return detectors, generator
 
 
 def handle_near_command(command: dict[str, Any], call: Call, backend: Any, ep: Any) -> bool:
