@@ -24,7 +24,7 @@ import sounddevice as sd
 from protocol import pb
 from vdi_adapter.audio import devices as device_list
 from vdi_adapter.audio.bridge import IDLE, CallBridge, DeviceStreams, DeviceUnavailable
-from vdi_adapter.audio.pipeline import AudioControls, MediaPipeline
+from vdi_adapter.audio.pipeline import DEVICE_RATE, AudioControls, MediaPipeline
 from vdi_adapter.audio.players import Ticker, TonePlayer, run_device_test
 from vdi_adapter.audio.processing import VoiceProcessing
 from vdi_adapter.audio.rules import (
@@ -221,9 +221,12 @@ class DeviceAudioBackend:
         with self._lock:
             if call_id in self._bridges:
                 return
-            clock_rate = int(media.getPortInfo().format.clockRate) or 16000
             processing = VoiceProcessing() if self._voice_processing else None
-            pipeline = MediaPipeline(clock_rate, self._controls, processing)
+            # The bridge port runs at the device rate whatever the codec: the conference
+            # bridge converts a narrow-band call's audio once, in C, on the way to it
+            # (it converts to its own 16 kHz clock for mixing anyway); only the drift
+            # correction is left to the pipeline.
+            pipeline = MediaPipeline(DEVICE_RATE, self._controls, processing)
             pipeline.call_muted = self._call_muted.get(call_id, False)
             bridge = CallBridge(call_id, pipeline)
             self._bridges[call_id] = bridge

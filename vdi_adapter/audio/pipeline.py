@@ -10,11 +10,12 @@ Theory of operation: two directions, each a producer, a bounded ring and a consu
               --resample x drift--> send ring (call rate); pjmedia takes 20 ms frames
 
 The resampler (libsamplerate via ``samplerate``, "sinc_fastest") converts between the
-device rate and the call's clock rate (8 kHz for PCMU; for 16 kHz codecs only the drift
-correction is left); its ratio also carries the drift correction of each ring's
-``DriftController``, since libsamplerate accepts a ratio that changes from block to block
-without clicks. A ring more than ``trim_ms`` above its
-target (start-up, a clock stall) is cut back to the target at once.
+device rate and the call port's rate; its ratio carries the drift correction of each
+ring's ``DriftController``, since libsamplerate accepts a ratio that changes from block
+to block without clicks. The adapter opens the call port at the device rate whatever the
+codec (the conference bridge converts a narrow-band call once, in C), so in practice
+only the drift correction is left. A ring more than ``trim_ms`` above its target
+(start-up, a clock stall) is cut back to the target at once.
 
 ``MediaPipeline`` owns no thread, stream or pjsua2 object: the driver (``bridge.py``)
 calls ``from_call``/``to_call`` on pjmedia's clock thread, ``play_block`` and
