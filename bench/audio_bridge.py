@@ -403,10 +403,10 @@ def lossy_call(
 
 
 def drift_run() -> float:
-    from tests.unit.audio.drift import run_clocks
-    from vdi_adapter.audio.pipeline import AudioControls, MediaPipeline
+    from tests.unit.audio.drift import run_clocks, simulated_pipeline
 
-    run = run_clocks(MediaPipeline(16000, AudioControls()), seconds=600.0, mismatch=0.001)
+    pipeline, clock = simulated_pipeline()
+    run = run_clocks(pipeline, clock, seconds=600.0, mismatch=0.001)
     settled = len(run.play_ms) // 20, len(run.send_ms) // 20  # after the first 30 s
     return float(max(np.max(run.play_ms[settled[0] :]), np.max(run.send_ms[settled[1] :])))
 

@@ -21,6 +21,13 @@ device also gets an ALSA PCM named like a product ("Jabra EVOLVE 40"), written t
 ``asoundrc`` under a private ``XDG_CONFIG_HOME``, the way a USB headset shows up as its
 own ALSA card. Plugging a device loads its sinks and adds its PCM; unplugging does the
 reverse, so a program re-initialising PortAudio sees it come and go.
+
+Every device of a server runs on the server's clock, the kernel's, like pjmedia's: no
+drift between a "sound card" and a call can happen by itself. ``clock_speed`` runs the
+daemon under libfaketime (Debian package ``faketime``), which makes its clocks and its
+timed waits run that much fast or slow, so its devices play and record at, say, 16016
+samples per real second for ``clock_speed=1.001``: a sound card whose crystal is 0.1 %
+off, for drift tests through the whole stack.
 """
 
 from __future__ import annotations
@@ -39,6 +46,11 @@ from pathlib import Path
 import numpy as np
 
 RATE = 48000
+FAKETIME_LIBRARIES = (
+    Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"),
+    Path("/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1"),
+    Path("/usr/lib/faketime/libfaketimeMT.so.1"),
+)
 
 
 class PulseAudioError(RuntimeError):
@@ -76,8 +88,10 @@ class VirtualDevice:
 class PulseAudioServer:
     """A running PulseAudio daemon with hot-pluggable virtual devices."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, clock_speed: float = 1.0) -> None:
         self.root = root
+        self.clock_speed = clock_speed
+        """How fast the server's clock runs against real time (1.0: the kernel's)."""
         self.socket = root / "native"
         self.alsa_config = root / "config" / "alsa" / "asoundrc"
         self.devices: dict[str, VirtualDevice] = {}
@@ -137,6 +151,8 @@ class PulseAudioServer:
             PULSE_RUNTIME_PATH=str(self.root / "runtime" / "pulse"),
         )
         env.pop("PULSE_SERVER", None)
+        if self.clock_speed != 1.0:
+            env.update(LD_PRELOAD=str(_faketime_library()), FAKETIME=f"+0 x{self.clock_speed}")
         return env
 
     def _wait_ready(self, timeout: float) -> None:
@@ -328,10 +344,19 @@ def stop_player(player: subprocess.Popen[bytes]) -> None:
         player.wait(timeout=5)
 
 
-def running_server() -> Iterator[PulseAudioServer]:
-    """Generator for fixtures: a started server in a temp dir, its env applied, then stopped."""
+def _faketime_library() -> Path:
+    for library in FAKETIME_LIBRARIES:
+        if library.exists():
+            return library
+    raise PulseAudioError("libfaketime is not installed (Debian package 'faketime')")
+
+
+def running_server(clock_speed: float = 1.0) -> Iterator[PulseAudioServer]:
+    """Generator for fixtures: a started server in a temp dir, its env applied, then stopped.
+
+    ``clock_speed``: the server's clock against real time (see the module's notes)."""
     root = Path(tempfile.mkdtemp(prefix="pulse-"))
-    server = PulseAudioServer(root)
+    server = PulseAudioServer(root, clock_speed)
     saved = {key: os.environ.get(key) for key in server.env}
     try:
         server.start()

@@ -17,6 +17,14 @@ codec (the conference bridge converts a narrow-band call once, in C), so in prac
 only the drift correction is left. A ring more than ``trim_ms`` above its target
 (start-up, a clock stall) is cut back to the target at once.
 
+The drift loop watches each ring's *fill*: its level as if the consumer drained it
+continuously, i.e. the level less what the consumer would have taken since its last
+read, in proportion to the time elapsed (``_fill``). The plain level jumps by a whole
+block each time the two clocks' phases cross (every 6.7 s at a 0.3 % mismatch), and a
+loop fed with it chased those steps: with a real fast sound card the delay wandered by
+15-25 ms over tens of seconds. The fill is the cushion left when the consumer's next
+read comes; its target, ``target_ms``, is what absorbs the two clocks' jitter.
+
 ``MediaPipeline`` owns no thread, stream or pjsua2 object: the driver (``bridge.py``)
 calls ``from_call``/``to_call`` on pjmedia's clock thread, ``play_block`` and
 ``capture_block`` on the PortAudio output and input threads. Everything per block is a
@@ -83,9 +91,10 @@ class MediaPipeline:
         controls: AudioControls,
         processing: VoiceProcessing | None = None,
         *,
-        target_ms: int = 20,
+        target_ms: int = 15,
         capacity_ms: int = 240,
         trim_ms: int = 50,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.call_rate = call_rate
         self.call_frame = call_rate // 50
@@ -96,6 +105,10 @@ class MediaPipeline:
         self.play_drift = DriftController(DEVICE_RATE * target_ms // 1000)
         self.send_drift = DriftController(call_rate * target_ms // 1000)
         self._trim_ms = trim_ms
+        self._clock = clock
+        self._play_read_at = 0.0
+        self._send_read_at = 0.0
+        """When the consumer of each ring last took a block (``clock`` time; 0: never)."""
         self._down = samplerate.Resampler("sinc_fastest", channels=1)
         self._up = samplerate.Resampler("sinc_fastest", channels=1)
         self.microphone_meter = LevelMeter()
@@ -114,7 +127,7 @@ class MediaPipeline:
         """Times the echo reference ran dry and pairing restarted (AEC3 re-converges)."""
         self.device_running = False
         """Set by the first device block; until then calls' audio is not queued."""
-        self.created_at = time.monotonic()
+        self.created_at = clock()
         self.first_block_at = 0.0
         """When the devices delivered their first block (monotonic clock; 0: not yet)."""
         self._mixers_lock = threading.Lock()
@@ -126,10 +139,11 @@ class MediaPipeline:
         if not self.device_running:
             return  # nothing plays it yet: queueing it would only add delay
         samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / INT16_SCALE
-        ratio = DEVICE_RATE / self.call_rate * self.play_drift.correction(self.play_ring.level)
+        fill = self._fill(self.play_ring, self._play_read_at, DEVICE_BLOCK, DEVICE_RATE)
+        ratio = DEVICE_RATE / self.call_rate * self.play_drift.correction(fill)
         self.play_ring.write(self._down.process(samples, ratio, end_of_input=False))
-        self._play_arrivals.wrote(self.play_ring.written, time.monotonic())
-        self._trim(self.play_ring, self.play_drift, DEVICE_RATE)
+        self._play_arrivals.wrote(self.play_ring.written, self._clock())
+        self._trim(self.play_ring, self.play_drift, self._play_read_at, DEVICE_BLOCK, DEVICE_RATE)
 
     def to_call(self) -> bytes:
         """The next microphone frame for the encoder (int16 at the call rate)."""
@@ -137,39 +151,51 @@ class MediaPipeline:
         if wait is not None:
             self.latency.uplink(wait)
         samples = self._take(self.send_ring, self.send_drift, self.call_frame)
+        self._send_read_at = self._clock()
         return _to_int16(samples).tobytes()
 
-    @staticmethod
-    def _wait(ring: SampleRing, arrivals: ArrivalLog, count: int) -> float | None:
+    def _wait(self, ring: SampleRing, arrivals: ArrivalLog, count: int) -> float | None:
         # How long the middle sample of the block about to be taken has waited.
         if ring.level < count:
             return None
         arrived = arrivals.arrival(ring.removed + count // 2)
-        return None if arrived is None else time.monotonic() - arrived
+        return None if arrived is None else self._clock() - arrived
+
+    def _fill(self, ring: SampleRing, read_at: float, block: int, rate: int) -> int:
+        # The level less what a continuous consumer would have drained since its last
+        # read (at most one block: a late read must not make the ring look emptier).
+        if not read_at:
+            return ring.level
+        drained = min(block, int((self._clock() - read_at) * rate))
+        return max(0, ring.level - drained)
 
     def _mark_running(self) -> None:
         if not self.device_running:
-            self.first_block_at = time.monotonic()
+            self.first_block_at = self._clock()
             self.device_running = True
 
     def _take(self, ring: SampleRing, drift: DriftController, count: int) -> np.ndarray:
-        # After an underrun, wait until the ring holds its target again, so it has a
-        # cushion for the other clock's jitter instead of starving block after block.
+        # After an underrun, wait until the ring holds a block and its target again, so
+        # it has a cushion for the other clock's jitter instead of starving block after
+        # block.
         # A few samples short is not an underrun: the drift correction makes each
         # producer block a sample or two longer or shorter, and the reader may come just
         # before the next one; those few are padded (and counted) instead.
         if ring.level < count - count // SHORT_BLOCK_TOLERANCE:
             self._refilling.add(id(ring))
         if id(ring) in self._refilling:
-            if ring.level < drift.target:
+            if ring.level < count + drift.target:
                 ring.starved += count
                 return np.zeros(count, dtype=np.float32)
             self._refilling.discard(id(ring))
         return ring.read(count)
 
-    def _trim(self, ring: SampleRing, drift: DriftController, rate: int) -> None:
-        if ring.level > drift.target + rate * self._trim_ms // 1000:
-            ring.trim_to(drift.target)
+    def _trim(
+        self, ring: SampleRing, drift: DriftController, read_at: float, block: int, rate: int
+    ) -> None:
+        excess = self._fill(ring, read_at, block, rate) - drift.target
+        if excess > rate * self._trim_ms // 1000:
+            ring.trim_to(ring.level - excess)
 
     # sound-device side (PortAudio callback thread)
 
@@ -187,6 +213,7 @@ class MediaPipeline:
         if wait is not None:
             self.latency.downlink(wait)
         played = self._take(self.play_ring, self.play_drift, len(loudspeaker))
+        self._play_read_at = self._clock()
         played *= np.float32(self.controls.speaker_gain)
         played = self._mix_tones(played)
         self.speaker_meter.feed(played)
@@ -213,10 +240,13 @@ class MediaPipeline:
         if self.controls.muted or self.call_muted:
             samples[:] = 0.0
         self.microphone_meter.feed(samples)
-        ratio = self.call_rate / DEVICE_RATE * self.send_drift.correction(self.send_ring.level)
+        fill = self._fill(self.send_ring, self._send_read_at, self.call_frame, self.call_rate)
+        ratio = self.call_rate / DEVICE_RATE * self.send_drift.correction(fill)
         self.send_ring.write(self._up.process(samples, ratio, end_of_input=False))
-        self._send_arrivals.wrote(self.send_ring.written, time.monotonic())
-        self._trim(self.send_ring, self.send_drift, self.call_rate)
+        self._send_arrivals.wrote(self.send_ring.written, self._clock())
+        self._trim(
+            self.send_ring, self.send_drift, self._send_read_at, self.call_frame, self.call_rate
+        )
 
     def _reference_block(self) -> np.ndarray | None:
         # One played block per captured block, oldest first, so the delay AEC3 sees stays

@@ -297,6 +297,7 @@ def bridge_stats(backend: Any) -> dict[str, Any]:
         "devices": list(bridge.devices),
         "play_level": pipeline.play_ring.level,
         "send_level": pipeline.send_ring.level,
+        "play_consumed": pipeline.play_ring.removed,
         "stream_status": bridge.active_streams.status_flags if bridge.active_streams else -1,
         "busy_s": pipeline.busy_s,
         "reference_resyncs": pipeline.reference_resyncs,

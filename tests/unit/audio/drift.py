@@ -6,7 +6,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, MediaPipeline
+from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, AudioControls, MediaPipeline
+
+
+class SimulatedClock:
+    """The pipeline's clock in simulated time (seconds), set by ``run_clocks``."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def simulated_pipeline() -> tuple[MediaPipeline, SimulatedClock]:
+    """A 16 kHz pipeline reading a simulated clock."""
+    clock = SimulatedClock()
+    return MediaPipeline(16000, AudioControls(), clock=clock), clock
 
 
 @dataclass
@@ -19,7 +35,11 @@ class DriftRun:
 
 
 def run_clocks(
-    pipeline: MediaPipeline, seconds: float, mismatch: float, warmup_s: float = 30.0
+    pipeline: MediaPipeline,
+    clock: SimulatedClock,
+    seconds: float,
+    mismatch: float,
+    warmup_s: float = 30.0,
 ) -> DriftRun:
     """pjmedia ticks every 20 ms; the sound card every 20 ms * (1 + mismatch)."""
     run = DriftRun()
@@ -30,11 +50,13 @@ def run_clocks(
     next_call, next_device, starved_at_warmup = 0.0, 0.0, None
     while min(next_call, next_device) < seconds:
         if next_call <= next_device:
+            clock.now = next_call
             pipeline.from_call(frame)
             run.send_ms.append(pipeline.send_ring.level / pipeline.call_rate * 1000)
             pipeline.to_call()
             next_call += call_period
         else:
+            clock.now = next_device
             run.play_ms.append(pipeline.play_ring.level / DEVICE_RATE * 1000)
             pipeline.device_block(microphone, loudspeaker)
             next_device += device_period
