@@ -3,7 +3,7 @@
 Runs on this machine only (127.0.0.0/8): a private PulseAudio server with a virtual
 headset, the adapter side (``DeviceAudioBackend`` in a pjsua2 process) and a far end (a
 second pjsua2 process), as in tests/integration/audio. Prints a table, or with ``--json``
-one flat JSON object with the keys listed in ``KEYS``.
+one flat JSON object: the keys listed in ``KEYS`` first, then the other figures.
 
 * latency: how long samples spend in the bridge, capture->encoder plus decoder->playback,
   p50 and p99, G722 call: each block's middle sample timed from being written into its
@@ -12,7 +12,9 @@ one flat JSON object with the keys listed in ``KEYS``.
   buffer and RTP included, WebRTC processing on) minus the same process idle before the
   call; the whole process, the bridge's own share, the same call without the bridge and
   the sound server's extra CPU are shown beside it;
-* drift: the real pipeline code driven by two simulated clocks 0.1 % apart for 10 min;
+* drift: a 10-minute G722 call on a headset whose clock runs 0.1 % fast (the sound
+  server under libfaketime): both rings' levels once a second, starved and dropped
+  samples; beside it, the pipeline alone driven by two simulated clocks 0.1 % apart;
 * ERLE: speech echoed from the headset's speaker into its microphone (40 ms, -18 dB);
 * PESQ (P.862, the ``pesq`` package): speech through the call both ways with random
   loss of RTP (a UDP relay on 127.0.0.2 drops packets each way): far end -> agent
@@ -402,7 +404,8 @@ def lossy_call(
         relay.close()
 
 
-def drift_run() -> float:
+def drift_simulated() -> float:
+    """Largest ring level (ms) of the pipeline alone under simulated clocks 0.1 % apart."""
     from tests.unit.audio.drift import run_clocks, simulated_pipeline
 
     pipeline, clock = simulated_pipeline()
@@ -411,8 +414,47 @@ def drift_run() -> float:
     return float(max(np.max(run.play_ms[settled[0] :]), np.max(run.send_ms[settled[1] :])))
 
 
+def drift_call(workdir: Path, seconds: float, speed: float = 1.001) -> dict[str, float]:
+    """A call on a headset whose sound server's clock runs ``speed`` times real time."""
+    for pulse in running_server(clock_speed=speed):
+        pulse.plug("Jabra EVOLVE 40")
+        rtp = str(free_udp_port(24000, 28000))
+        far, near = start_peers(workdir, "G722", ["--rtp-port", rtp], "drift")
+        try:
+            far.wait_for("media", 15)
+            time.sleep(30.0)  # settled: devices started, the loop has found the ratio
+            watched = [stats(near)]
+            while watched[-1]["time"] - watched[0]["time"] < seconds:
+                time.sleep(1.0)
+                watched.append(stats(near))
+        finally:
+            near.stop()
+            far.stop()
+    first, last = watched[0], watched[-1]
+    elapsed = last["time"] - first["time"]
+    ms = 1000 / DEVICE_RATE
+    levels = [max(s["play_level"], s["send_level"]) * ms for s in watched]
+    minute = max(1, len(watched) // max(1, round(elapsed / 60)))
+    mean_level = lambda part: float(  # noqa: E731
+        np.mean([(s["play_level"] + s["send_level"]) / 2 * ms for s in part])
+    )
+    return {
+        "drift_buffer_max_ms": max(levels),
+        "drift_level_first_minute_ms": mean_level(watched[:minute]),
+        "drift_level_last_minute_ms": mean_level(watched[-minute:]),
+        "drift_sound_card_speed": (last["play_consumed"] - first["play_consumed"])
+        / elapsed
+        / DEVICE_RATE,
+        "drift_starved_samples": (last["play_starved"] - first["play_starved"])
+        + (last["send_starved"] - first["send_starved"]),
+        "drift_dropped_samples": (last["play_dropped"] - first["play_dropped"])
+        + (last["send_dropped"] - first["send_dropped"]),
+        "drift_call_s": elapsed,
+    }
+
+
 def run(quick: bool) -> dict[str, float]:
-    results: dict[str, float] = {"drift_buffer_max_ms": drift_run()}
+    results: dict[str, float] = {"drift_buffer_max_simulated_ms": drift_simulated()}
     workdir = Path(tempfile.mkdtemp(prefix="audio-bench-"))
     speech = synthetic_speech(workdir / "speech.wav", 16000)[: 8 * 16000]
     write_wav(workdir / "speech.wav", speech, 16000)
@@ -429,6 +471,7 @@ def run(quick: bool) -> dict[str, float]:
             for loss in LOSSES:
                 results.update(speech_quality(pulse, workdir, speech, codec, loss))
         results["pesq_uplink_double_talk_g722_0"] = double_talk(pulse, workdir, speech)
+    results.update(drift_call(workdir, 60.0 if quick else 600.0))
     return results
 
 
@@ -451,7 +494,20 @@ def print_table(results: dict[str, float]) -> None:
             print(f"{'  lowest-highest window':34} {spread:>10}")
     starved = f"{results['play_starved']:.0f} / {results['send_starved']:.0f}"
     print(f"{'samples starved (play / send)':34} {starved:>10}")
-    print(f"{'drift 0.1 %, 10 min: max ring (ms)':34} {results['drift_buffer_max_ms']:10.1f}")
+    speed, minutes = results["drift_sound_card_speed"], results["drift_call_s"] / 60
+    print(f"drift: headset clock at {speed:.4f} x real time, {minutes:.0f} min call")
+    for label, key in (
+        ("  largest ring level (ms)", "drift_buffer_max_ms"),
+        ("  mean level, first minute (ms)", "drift_level_first_minute_ms"),
+        ("  mean level, last minute (ms)", "drift_level_last_minute_ms"),
+        ("  samples starved / dropped", None),
+        ("same, simulated clocks (ms)", "drift_buffer_max_simulated_ms"),
+    ):
+        if key is None:
+            starved, dropped = results["drift_starved_samples"], results["drift_dropped_samples"]
+            print(f"{label:34} {f'{starved:.0f} / {dropped:.0f}':>10}")
+        else:
+            print(f"{label:34} {results[key]:10.1f}")
     print(f"{'ERLE, median second (dB)':34} {results['erle_db']:10.1f}")
     print(f"{'ERLE, whole 10 s window (dB)':34} {results['erle_whole_db']:10.1f}")
     print(f"\n{'PESQ':10} {'loss %':>6} {'far end -> agent':>18} {'agent -> far end':>18}")
@@ -474,7 +530,8 @@ def main() -> None:
     args = parser.parse_args()
     results = run(args.quick)
     if args.json:
-        print(json.dumps({key: round(results[key], 3) for key in KEYS}))
+        ordered = KEYS + sorted(set(results) - set(KEYS))
+        print(json.dumps({key: round(results[key], 3) for key in ordered}))
     else:
         print_table(results)
 
