@@ -128,7 +128,13 @@ class CallTableModel(QAbstractTableModel):
             inbound = call.direction == pb.CALL_DIRECTION_INBOUND
             return self.tr("In") if inbound else self.tr("Out")
         if column == "state":
-            label = self.phase_label(call_phase(call))
+            phase = call_phase(call)
+            if phase is CallPhase.ENDED and call.end_reason == pb.CALL_END_REASON_POLICY:
+                # A call the adapter turned away (no headset, too many calls) never rang
+                # here: the row is all the agent sees of it, so it says why.
+                why = call.end_reason_text
+                return self.tr("Turned away") + (f" · {why}" if why else "")
+            label = self.phase_label(phase)
             return label + (" · " + self.tr("muted") if call.muted else "")
         if column == "duration":
             seconds = self._vm.state.call_duration_s(call.call_id, self._vm.now_ms())

@@ -265,13 +265,11 @@ class CallControl:
         info = sip_call.getInfo()
         leg.remote_uri, leg.remote_display_name = _split_name_addr(info.remoteUri)
         if len(self.live_legs()) > self.max_calls:
-            leg.action = LocalAction.POLICY_REJECT
-            sip_call.hangup(call_op(486))
+            self._turn_away(leg, sip_call, 486, f"more than {self.max_calls} calls")
             return
         no_headset = self._missing_headset_code()
         if no_headset:
-            leg.action = LocalAction.POLICY_REJECT
-            sip_call.hangup(call_op(no_headset))
+            self._turn_away(leg, sip_call, no_headset, "no headset connected")
             return
         leg.state = call_model.RINGING
         for other in self.live_legs():
@@ -281,6 +279,12 @@ class CallControl:
         self.media.ringing(leg, True)
         sip_call.answer(call_op(180))
         self.publish(leg)
+
+    def _turn_away(self, leg: CallLeg, sip_call: SipCall, code: int, why: str) -> None:
+        """Reject an incoming call by policy; the agent's app sees it ended, and why."""
+        leg.action = LocalAction.POLICY_REJECT
+        leg.end_reason_text = why
+        sip_call.hangup(call_op(code))
 
     def _missing_headset_code(self) -> int:
         """The policy's SIP code when no headset is present (0: take the call)."""
@@ -360,7 +364,8 @@ class CallControl:
         connected = leg.connected_unix_ms > 0
         leg.end_reason = call_model.end_reason(leg.action, leg.outbound, connected, code)
         leg.end_sip_code = code
-        leg.end_reason_text = reason
+        if leg.action != LocalAction.POLICY_REJECT:  # our own reason is the one to show
+            leg.end_reason_text = reason
         leg.ended_unix_ms = now_ms()
         leg.auto_answer_at = None
         for changed in self.media.split_all(leg, self.legs):

@@ -80,6 +80,7 @@ def test_no_headset_rejects_incoming_calls_with_the_policy_code(
     (rejected,) = [c for c in updates if c.end_reason == pb.CALL_END_REASON_POLICY]
     assert rejected.direction == pb.CALL_DIRECTION_INBOUND and "5001" in rejected.remote_uri
     assert rejected.state == pb.CALL_STATE_ENDED and rejected.end_sip_code == 480
+    assert rejected.end_reason_text == "no headset connected"
 
 
 def test_bad_device_rule_is_refused_with_its_reason(make_engine: Callable[[], Engine]) -> None:

@@ -12,6 +12,7 @@ from app_layer.settings import Settings
 from app_layer.state import CallAction
 from app_layer.ui.app import PhoneApp
 from app_layer.ui.calls_model import CallTableModel
+from protocol import pb
 
 from .loopback_backend import LoopbackBackend
 
@@ -72,6 +73,24 @@ def test_dial_shows_the_call_and_enables_its_actions(qtbot, phone) -> None:  # t
     qtbot.waitUntil(lambda: cell(app.window.calls, 0, "state") == "Ended")
     assert not any(b.isEnabled() for b in buttons.values())
     assert app.window.redial_button.isEnabled()
+
+
+def test_a_call_turned_away_by_policy_is_listed_with_its_reason(qtbot, phone) -> None:  # type: ignore[no-untyped-def]
+    app, backend = phone
+    connected(qtbot, app)
+    call = pb.Call(
+        call_id="in-9",
+        remote_uri="sip:customer@127.0.0.1",
+        state=pb.CALL_STATE_ENDED,
+        direction=pb.CALL_DIRECTION_INBOUND,
+        end_reason=pb.CALL_END_REASON_POLICY,
+        end_sip_code=480,
+        end_reason_text="no headset connected",
+    )
+    backend.publish(pb.Event(call=pb.CallChanged(call=call)))
+    qtbot.waitUntil(lambda: app.window.calls.rowCount() == 1)
+    assert cell(app.window.calls, 0, "state") == "Turned away · no headset connected"
+    assert cell(app.window.calls, 0, "direction") == "In"
 
 
 def test_incoming_call_raises_a_toast_that_answers(qtbot, phone) -> None:  # type: ignore[no-untyped-def]
