@@ -9,6 +9,7 @@ the simulator's null mode): calls then run on pjsua2's null sound device.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 
@@ -21,6 +22,12 @@ class AudioBackend(Protocol):
 
     def call_media_stopped(self, call_id: str) -> None:
         """The call's media is gone (hangup, hold): disconnect it; idempotent."""
+        ...
+
+    def tap_received(self, call_id: str, listener: Callable[[bytes], None] | None) -> bool:
+        """Hand ``listener`` every frame the call receives (16-bit mono, 16 kHz, 20 ms),
+        from the port the backend already has on the call; ``None`` stops it. False if
+        the backend has no port on the call (the caller then connects one of its own)."""
         ...
 
     def ringing_started(self, call_id: str) -> None:
@@ -44,6 +51,9 @@ class NullAudioBackend:
 
     def call_media_stopped(self, call_id: str) -> None:
         pass
+
+    def tap_received(self, call_id: str, listener: Callable[[bytes], None] | None) -> bool:
+        return False
 
     def ringing_started(self, call_id: str) -> None:
         pass

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -298,6 +299,16 @@ class DeviceAudioBackend:
                 self._drop_warm_streams()
         if bridge is not None:
             bridge.close()
+
+    def tap_received(self, call_id: str, listener: Callable[[bytes], None] | None) -> bool:
+        """Give ``listener`` the frames the call's bridge port receives (see ``AudioBackend``)."""
+        with self._lock:
+            bridge = self._bridges.get(call_id)
+            port = bridge.port if bridge is not None else None
+            if port is None or bridge is None or bridge.pipeline.call_rate != 16000:
+                return False
+            port.received_tap = listener
+            return True
 
     def ringing_started(self, call_id: str) -> None:
         """Ring on the ringer device(s), or beep in the call if one is already up."""

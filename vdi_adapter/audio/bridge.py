@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pjsua2 as pj
@@ -45,6 +46,8 @@ class CallPort(pj.AudioMediaPort):
         self.frames_in = 0
         self.frames_out = 0
         self._writer = VectorWriter()
+        self.received_tap: Callable[[bytes], None] | None = None
+        """Also gets every received frame (the engine's in-band DTMF listener)."""
 
     def create(self, name: str) -> None:
         fmt = pj.MediaFormatAudio()
@@ -57,12 +60,18 @@ class CallPort(pj.AudioMediaPort):
 
     def onFrameReceived(self, frame: Any) -> None:
         keep_thread_state()
+        if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO:
+            return
+        pcm = read_bytes(frame.buf)
         pipeline = self.pipeline
-        if pipeline is not None and frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
+        if pipeline is not None:
             started = time.perf_counter()
-            pipeline.from_call(read_bytes(frame.buf))
+            pipeline.from_call(pcm)
             self.frames_in += 1
             pipeline.busy_s += time.perf_counter() - started
+        tap = self.received_tap
+        if tap is not None:
+            tap(pcm)
 
     def onFrameRequested(self, frame: Any) -> None:
         keep_thread_state()

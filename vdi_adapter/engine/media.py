@@ -108,7 +108,7 @@ class MediaControl:
             context.post(lambda: context.publish(pb.Event(dtmf=received)))
 
         try:
-            self.detectors.attach(call_id, audio_media, on_digit)
+            self.detectors.attach(call_id, audio_media, on_digit, self.context.audio)
         except Exception as error:
             log.warning("no in-band DTMF detection on %s: %s", call_id, error)
 

@@ -210,7 +210,7 @@ def run_near(args: argparse.Namespace) -> None:
                     backend.ringing_stopped("c1")
                 backend.call_media_started("c1", call.audio_media())
                 if not args.no_bridge:
-                    extras = engine_call_ports(call.audio_media())
+                    extras = engine_call_ports(call.audio_media(), backend)
                 bridged = True
                 if args.play and args.no_bridge:
                     # pjsua2 alone, agent to far end: the speech file straight into the call.
@@ -247,13 +247,13 @@ def run_near(args: argparse.Namespace) -> None:
     os._exit(0)
 
 
-def engine_call_ports(media: Any) -> tuple[Any, Any]:
+def engine_call_ports(media: Any, backend: Any) -> tuple[Any, Any]:
     """The other ports the adapter's engine puts on every call's audio (an in-band DTMF
     listener, a DTMF tone generator), so the near end costs what an agent's call does."""
     from vdi_adapter.engine.inband import DetectorPool
 
     detectors = DetectorPool()
-    detectors.attach("c1", media, lambda digit: emit(event="dtmf", digit=digit))
+    detectors.attach("c1", media, lambda digit: emit(event="dtmf", digit=digit), backend)
     generator = pj.ToneGenerator()
     generator.createToneGenerator(16000, 1)
     generator.startTransmit(media)

@@ -107,3 +107,38 @@ def test_the_agent_hears_ringback_while_the_far_end_rings(
         run(instance, hangup=pb.Hangup(call_id=dialled.ok.dial.call_id))
     # Ringback: 425 Hz, 1 s on (tones.TONES["ringback"]), in the headset.
     assert tone_power_db(heard, 48000, 425) > -40
+
+
+def test_inband_digits_are_heard_through_the_device_bridge(
+    pulse: PulseAudioServer, make_engine: Callable[[], Engine]
+) -> None:
+    pulse.plug("Jabra EVOLVE 40")
+    instance = make_engine()
+    assert run(instance, configure=pb.Configure(configuration=configuration())).HasField("ok")
+    with FarEnd(FAR_PORT, user="5001") as customer:
+        dialled = run(instance, dial=pb.Dial(to=f"sip:5001@127.0.0.1:{FAR_PORT}"))
+        call_id = dialled.ok.dial.call_id
+        customer.wait_for("incoming", lambda e: True, timeout=10)
+        customer.request("answer", call=0, code=200)
+        customer.wait_for("media", lambda e: e["status"] == "active", timeout=10)
+        time.sleep(0.5)
+        customer.request("dtmf", call=0, digits="159#", method="inband")
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline and len(inband_digits(instance, call_id)) < 4:
+            time.sleep(0.05)
+        # Taken from the bridge's own port: one Python port on the call, not two.
+        tapped = call_id in instance.calls.media.detectors._tapped
+        run(instance, hangup=pb.Hangup(call_id=call_id))
+    assert inband_digits(instance, call_id) == "159#"
+    assert tapped
+
+
+def inband_digits(instance: Engine, call_id: str) -> str:
+    events = instance.events  # type: ignore[attr-defined]
+    return "".join(
+        e.dtmf.digit
+        for e in events
+        if e.HasField("dtmf")
+        and e.dtmf.method == pb.DTMF_METHOD_INBAND
+        and e.dtmf.call_id == call_id
+    )
