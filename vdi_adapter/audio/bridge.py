@@ -156,8 +156,15 @@ class DeviceStreams:
             return direction == "input"
         return False
 
+    def _mark_started(self, kind: str) -> None:
+        # Checked first: setting an Event takes its condition's lock and notifies its
+        # waiters, 50 times a second per stream for nothing once it is set.
+        started = self._started[kind]
+        if not started.is_set():
+            started.set()
+
     def _play(self, outdata: Any, _frames: int, _time: Any, status: Any) -> None:
-        self._started["output"].set()
+        self._mark_started("output")
         self.status_flags += bool(status)
         if not self._feeds("output"):
             outdata.fill(0)
@@ -168,7 +175,7 @@ class DeviceStreams:
         pipeline.busy_s += time.perf_counter() - started
 
     def _capture(self, indata: Any, _frames: int, _time: Any, status: Any) -> None:
-        self._started["input"].set()
+        self._mark_started("input")
         self.status_flags += bool(status)
         if not self._feeds("input"):
             return

@@ -135,9 +135,10 @@ class _DirectCalls:
         self._capture_request = self._serialize("apm_process_stream", self._captured)
         self._response = ctypes.c_void_p()
         self._response_size = ctypes.c_size_t()
+        self._response_refs = (ctypes.byref(self._response), ctypes.byref(self._response_size))
         self._ok: dict[str, bytes] = {}
 
-    def _serialize(self, kind: str, buffer: np.ndarray) -> tuple[Any, int, str]:
+    def _serialize(self, kind: str, buffer: np.ndarray) -> tuple[Any, int, str, int]:
         request = self._pb.FfiRequest()
         body = getattr(request, kind)
         body.apm_handle = self._apm._ffi_handle.handle
@@ -146,7 +147,8 @@ class _DirectCalls:
         body.sample_rate = RATE
         body.num_channels = 1
         data = request.SerializeToString()
-        return ctypes.create_string_buffer(data, len(data)), len(data), kind
+        serialized = ctypes.create_string_buffer(data, len(data))
+        return serialized, len(data), kind, ctypes.addressof(serialized)
 
     def render(self, played: np.ndarray) -> None:
         self._played[:] = played
@@ -157,14 +159,9 @@ class _DirectCalls:
         self._send(self._capture_request)
         return self._captured.copy()
 
-    def _send(self, request: tuple[Any, int, str]) -> None:
-        data, size, kind = request
-        handle = self._request(
-            ctypes.addressof(data),
-            size,
-            ctypes.byref(self._response),
-            ctypes.byref(self._response_size),
-        )
+    def _send(self, request: tuple[Any, int, str, int]) -> None:
+        _data, size, kind, address = request  # the buffer is kept alive in the tuple
+        handle = self._request(address, size, *self._response_refs)
         response = ctypes.string_at(self._response, self._response_size.value)
         self._drop(handle)
         # Every successful response of a kind is the same few bytes: parse only others.
