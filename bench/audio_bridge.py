@@ -6,8 +6,9 @@ second pjsua2 process), as in tests/integration/audio. Prints a table, or with `
 one flat JSON object: the keys listed in ``KEYS`` first, then the other figures.
 
 * latency: how long samples spend in the bridge, capture->encoder plus decoder->playback,
-  p50 and p99, G722 call: each block's middle sample timed from being written into its
-  ring to being taken out, plus half a device block and the resampler's delay each way;
+  p50 and p99, G722 call: for each block taken out of a ring, the mean time its samples
+  waited since they were written, plus half a device block and the resampler's delay
+  each way;
 * CPU per call: the adapter process's CPU time per second in a call (pjsua2 codec, jitter
   buffer and RTP included, WebRTC processing on) minus the same process idle before the
   call; the whole process, the bridge's own share, the same call without the bridge and
@@ -266,9 +267,9 @@ def load_call(pulse: PulseAudioServer, workdir: Path, seconds: float) -> dict[st
     idle, call = call_cpu(pulse, workdir, seconds, [], "load")
     first, last = call["first"], call["last"]
     up, down = last["latency_up_ms"], last["latency_down_ms"]
-    # Besides the ring, each way: half a device block (a captured block's middle sample
-    # waited that long for the block to fill; a played one plays that long into its
-    # block) and the resampler's delay.
+    # Besides the ring, each way: half a device block (a captured block's samples waited
+    # that long on average for the block to fill; a played block's play that long into
+    # it on average) and the resampler's delay.
     fixed = 2 * (DEVICE_BLOCK / DEVICE_RATE * 1000 / 2 + RESAMPLER_DELAY_MS)
     return {
         "bridge_latency_p50_ms": up[0] + down[0] + fixed,

@@ -109,6 +109,9 @@ class ArrivalLog:
     Each write is logged as (index after the write, time); the arrival time of sample
     ``index`` is the time of the first write that ends after it. Lookups must come in
     increasing index order (a ring's reads do), so old writes are forgotten as they go.
+    A block read usually spans two writes; ``mean_arrival`` weighs each by the samples
+    it gave, so a block's wait does not depend on where the two clocks' phases put the
+    write boundary (a single sample's would swing by a whole block).
     """
 
     def __init__(self) -> None:
@@ -122,6 +125,19 @@ class ArrivalLog:
         while writes and writes[0][0] <= index:
             writes.popleft()
         return writes[0][1] if writes else None
+
+    def mean_arrival(self, first: int, count: int) -> float | None:
+        """Mean arrival time of samples ``first`` .. ``first + count - 1``."""
+        self.arrival(first)  # forget writes that ended before the block
+        total, start, stop = 0.0, first, first + count
+        for end, at in self._writes:
+            taken = min(end, stop) - start
+            if taken > 0:
+                total += taken * at
+                start += taken
+            if start >= stop:
+                break
+        return total / (start - first) if start > first else None
 
 
 class DriftController:

@@ -155,10 +155,10 @@ class MediaPipeline:
         return _to_int16(samples).tobytes()
 
     def _wait(self, ring: SampleRing, arrivals: ArrivalLog, count: int) -> float | None:
-        # How long the middle sample of the block about to be taken has waited.
+        # How long the samples of the block about to be taken have waited, on average.
         if ring.level < count:
             return None
-        arrived = arrivals.arrival(ring.removed + count // 2)
+        arrived = arrivals.mean_arrival(ring.removed, count)
         return None if arrived is None else self._clock() - arrived
 
     def _fill(self, ring: SampleRing, read_at: float, block: int, rate: int) -> int:
@@ -289,7 +289,7 @@ class MediaPipeline:
 
 class LatencyLog:
     """How long samples wait in each ring (seconds), kept for the last ~10 minutes: per
-    block taken, the wait of its middle sample from being written to being taken."""
+    block taken, the mean wait of its samples from being written to being taken."""
 
     SIZE = 60000
 

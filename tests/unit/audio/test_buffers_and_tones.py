@@ -100,6 +100,8 @@ def test_ring_counts_indices_and_arrivals_time_the_wait() -> None:
     ring.read(30)
     assert (ring.written, ring.removed, ring.level) == (100, 30, 70)
     assert arrivals.arrival(ring.removed) == 1.0  # sample 30 came with the second write
+    # Samples 30-59: ten from the write at t = 1, twenty from the one at t = 2.
+    assert arrivals.mean_arrival(ring.removed, 30) == pytest.approx((10 * 1.0 + 20 * 2.0) / 30)
     ring.write(np.zeros(50, dtype=np.float32))  # 20 over capacity: the oldest are dropped
     arrivals.wrote(ring.written, 5.0)
     assert (ring.removed, ring.level, ring.dropped) == (50, 100, 20)
