@@ -68,6 +68,11 @@
         <translation>انتهت</translation>
     </message>
     <message>
+        <location filename="../ui/calls_model.py" line="136" />
+        <source>Turned away</source>
+        <translation>مرفوضة</translation>
+    </message>
+    <message>
         <location filename="../ui/calls_model.py" line="129" />
         <source>In</source>
         <translation>وارد</translation>

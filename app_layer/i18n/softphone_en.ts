@@ -68,6 +68,11 @@
         <translation>Ended</translation>
     </message>
     <message>
+        <location filename="../ui/calls_model.py" line="136" />
+        <source>Turned away</source>
+        <translation>Turned away</translation>
+    </message>
+    <message>
         <location filename="../ui/calls_model.py" line="129" />
         <source>In</source>
         <translation>In</translation>

@@ -68,6 +68,11 @@
         <translation>終了</translation>
     </message>
     <message>
+        <location filename="../ui/calls_model.py" line="136" />
+        <source>Turned away</source>
+        <translation>着信拒否</translation>
+    </message>
+    <message>
         <location filename="../ui/calls_model.py" line="129" />
         <source>In</source>
         <translation>着信</translation>
