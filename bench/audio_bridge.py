@@ -436,9 +436,10 @@ def drift_call(workdir: Path, seconds: float, speed: float = 1.001) -> dict[str,
     ms = 1000 / DEVICE_RATE
     levels = [max(s["play_level"], s["send_level"]) * ms for s in watched]
     minute = max(1, len(watched) // max(1, round(elapsed / 60)))
-    mean_level = lambda part: float(  # noqa: E731
-        np.mean([(s["play_level"] + s["send_level"]) / 2 * ms for s in part])
-    )
+
+    def mean_level(part: list[dict[str, Any]]) -> float:
+        return float(np.mean([(s["play_level"] + s["send_level"]) / 2 * ms for s in part]))
+
     return {
         "drift_buffer_max_ms": max(levels),
         "drift_level_first_minute_ms": mean_level(watched[:minute]),

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+TAP_RATE = 16000
+"""Sample rate of the frames ``AudioBackend.tap_received`` hands over."""
+
 
 class AudioBackend(Protocol):
     """Audio devices as the engine sees them. All hooks run on the engine thread."""
@@ -25,7 +28,7 @@ class AudioBackend(Protocol):
         ...
 
     def tap_received(self, call_id: str, listener: Callable[[bytes], None] | None) -> bool:
-        """Hand ``listener`` every frame the call receives (16-bit mono, 16 kHz, 20 ms),
+        """Hand ``listener`` every frame the call receives (16-bit mono, ``TAP_RATE``, 20 ms),
         from the port the backend already has on the call; ``None`` stops it. False if
         the backend has no port on the call (the caller then connects one of its own)."""
         ...

@@ -40,6 +40,7 @@ from vdi_adapter.audio.rules import (
     select,
 )
 from vdi_adapter.audio.tones import ToneError, ToneSet, ToneSource
+from vdi_adapter.audio_backend import TAP_RATE
 from vdi_adapter.event_sink import EventSink
 
 log = logging.getLogger(__name__)
@@ -304,10 +305,9 @@ class DeviceAudioBackend:
         """Give ``listener`` the frames the call's bridge port receives (see ``AudioBackend``)."""
         with self._lock:
             bridge = self._bridges.get(call_id)
-            port = bridge.port if bridge is not None else None
-            if port is None or bridge is None or bridge.pipeline.call_rate != 16000:
+            if bridge is None or bridge.port is None or bridge.pipeline.call_rate != TAP_RATE:
                 return False
-            port.received_tap = listener
+            bridge.port.received_tap = listener
             return True
 
     def ringing_started(self, call_id: str) -> None:

@@ -121,14 +121,18 @@ class ArrivalLog:
         self._writes.append((end_index, at))
 
     def arrival(self, index: int) -> float | None:
+        self._forget_before(index)
+        return self._writes[0][1] if self._writes else None
+
+    def _forget_before(self, index: int) -> None:
+        # Writes that ended at or before ``index`` hold no sample still to be read.
         writes = self._writes
         while writes and writes[0][0] <= index:
             writes.popleft()
-        return writes[0][1] if writes else None
 
     def mean_arrival(self, first: int, count: int) -> float | None:
         """Mean arrival time of samples ``first`` .. ``first + count - 1``."""
-        self.arrival(first)  # forget writes that ended before the block
+        self._forget_before(first)
         total, start, stop = 0.0, first, first + count
         for end, at in self._writes:
             taken = min(end, stop) - start

@@ -141,9 +141,10 @@ class MediaPipeline:
         samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / INT16_SCALE
         fill = self._fill(self.play_ring, self._play_read_at, DEVICE_BLOCK, DEVICE_RATE)
         ratio = DEVICE_RATE / self.call_rate * self.play_drift.correction(fill)
-        self.play_ring.write(self._down.process(samples, ratio, end_of_input=False))
+        produced = self._down.process(samples, ratio, end_of_input=False)
+        self.play_ring.write(produced)
         self._play_arrivals.wrote(self.play_ring.written, self._clock())
-        self._trim(self.play_ring, self.play_drift, self._play_read_at, DEVICE_BLOCK, DEVICE_RATE)
+        self._trim(self.play_ring, self.play_drift, fill + len(produced), DEVICE_RATE)
 
     def to_call(self) -> bytes:
         """The next microphone frame for the encoder (int16 at the call rate)."""
@@ -190,12 +191,11 @@ class MediaPipeline:
             self._refilling.discard(id(ring))
         return ring.read(count)
 
-    def _trim(
-        self, ring: SampleRing, drift: DriftController, read_at: float, block: int, rate: int
-    ) -> None:
-        excess = self._fill(ring, read_at, block, rate) - drift.target
+    def _trim(self, ring: SampleRing, drift: DriftController, fill: int, rate: int) -> None:
+        # ``fill``: the ring's fill just after the write (the one the loop saw, plus it).
+        excess = fill - drift.target
         if excess > rate * self._trim_ms // 1000:
-            ring.trim_to(ring.level - excess)
+            ring.trim_to(max(drift.target, ring.level - excess))
 
     # sound-device side (PortAudio callback thread)
 
@@ -242,11 +242,10 @@ class MediaPipeline:
         self.microphone_meter.feed(samples)
         fill = self._fill(self.send_ring, self._send_read_at, self.call_frame, self.call_rate)
         ratio = self.call_rate / DEVICE_RATE * self.send_drift.correction(fill)
-        self.send_ring.write(self._up.process(samples, ratio, end_of_input=False))
+        produced = self._up.process(samples, ratio, end_of_input=False)
+        self.send_ring.write(produced)
         self._send_arrivals.wrote(self.send_ring.written, self._clock())
-        self._trim(
-            self.send_ring, self.send_drift, self._send_read_at, self.call_frame, self.call_rate
-        )
+        self._trim(self.send_ring, self.send_drift, fill + len(produced), self.call_rate)
 
     def _reference_block(self) -> np.ndarray | None:
         # One played block per captured block, oldest first, so the delay AEC3 sees stays

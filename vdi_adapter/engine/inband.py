@@ -23,13 +23,15 @@ from typing import Any
 import numpy as np
 import pjsua2 as pj
 
+from vdi_adapter.audio_backend import TAP_RATE
 from vdi_adapter.engine.dtmf_detect import DtmfDetector
 from vdi_adapter.media_frames import keep_thread_state, read_bytes
 
 log = logging.getLogger(__name__)
 
-#: The conference bridge's clock rate (pjsua's default media clock).
-BRIDGE_RATE = 16000
+#: The conference bridge's clock rate (pjsua's default media clock), the rate the
+#: listening ports run at; frames tapped from an audio backend come at the same rate.
+BRIDGE_RATE = TAP_RATE
 
 DigitSink = Callable[[str], None]
 
@@ -98,8 +100,7 @@ class DetectorPool:
         if call_id in self._busy or call_id in self._tapped:
             return
         listener = DigitListener(on_digit)
-        tap = getattr(audio, "tap_received", None)
-        if tap is not None and tap(call_id, listener):
+        if audio is not None and audio.tap_received(call_id, listener):
             self._tapped[call_id] = audio
             return
         port = self._take()

@@ -98,3 +98,16 @@ def test_a_block_a_few_samples_short_is_padded_not_silenced() -> None:
     pipeline.play_ring.write(ramp[:100])  # a real underrun: silence until the ring refills
     pipeline.play_block(out)
     assert np.count_nonzero(out) == 0 and pipeline.play_ring.starved == 2 + DEVICE_BLOCK
+
+
+def test_a_stalled_loudspeaker_is_trimmed_back_to_the_cushion() -> None:
+    pipeline, clock = simulated_pipeline()
+    pipeline.device_running = True
+    frame = np.zeros(pipeline.call_frame, dtype=np.int16).tobytes()
+    for tick in range(20):  # 400 ms of call audio and no device read
+        clock.now = tick * 0.02
+        pipeline.from_call(frame)
+        # Never more than the cushion plus the trim margin (15 + 50 ms) and a block.
+        assert pipeline.play_ring.level <= (15 + 50 + 20) * 16
+    assert pipeline.play_ring.dropped > 0
+    assert pipeline.play_ring.level >= pipeline.play_drift.target
