@@ -24,7 +24,7 @@ import sounddevice as sd
 
 from protocol import pb
 from vdi_adapter.audio import devices as device_list
-from vdi_adapter.audio.bridge import IDLE, CallBridge, DeviceStreams, DeviceUnavailable
+from vdi_adapter.audio.bridge import CallBridge, DeviceStreams, DeviceUnavailable
 from vdi_adapter.audio.pipeline import DEVICE_RATE, AudioControls, MediaPipeline
 from vdi_adapter.audio.players import Ticker, TonePlayer, run_device_test
 from vdi_adapter.audio.processing import VoiceProcessing
@@ -251,7 +251,7 @@ class DeviceAudioBackend:
         wanted = self._wanted_devices()
         if self._warm is not None or not any(wanted):
             return
-        streams = DeviceStreams(IDLE, *wanted)
+        streams = DeviceStreams(None, *wanted)
         self._warm = streams
         threading.Thread(target=self._open_warm, args=(streams,), daemon=True).start()
 

@@ -2,15 +2,18 @@
 
 The pjsua2 wheel has only a null sound device, so each call's audio is taken out of and
 put into the conference bridge through a Python ``AudioMediaPort`` and played/recorded
-with ``sounddevice``. The samples themselves go through ``MediaPipeline``; this module
-only moves them:
+with PortAudio (opened through ``sounddevice``). The samples themselves go through
+``MediaPipeline``; this module only connects it:
 
 * ``CallPort`` receives/supplies 20 ms frames on pjmedia's clock thread, through the
-  cheap frame access of ``vdi_adapter.media_frames``.
+  cheap frame access of ``vdi_adapter.media_frames``: all of a call's Python work runs
+  in these two upcalls.
 * ``DeviceStreams`` is an input and an output PortAudio stream at ``DEVICE_RATE`` with
-  20 ms blocks (``DEVICE_BLOCK``: two APM frames, one pjmedia frame period).
+  20 ms blocks (``DEVICE_BLOCK``: two APM frames, one pjmedia frame period) whose
+  callbacks are C (``_device_ring``): they only move samples between the device and the
+  pipeline's rings, through a ``DeviceTap`` each.
 * A device switch opens and starts the new streams first; then each new stream takes
-  its direction over in its own next callback (``CallBridge.feeders``), so the old
+  its ring over in its own next callback (the ring's ``incoming`` tap), so the old
   device feeds the call up to the very block the new one delivers, and only then are
   the old streams closed: no gap in either direction beyond the two streams' phase.
 """
@@ -26,6 +29,7 @@ from typing import Any
 import pjsua2 as pj
 import sounddevice as sd
 
+from vdi_adapter.audio._device_ring import STREAM_CALLBACK, DeviceTap
 from vdi_adapter.audio.devices import PortAudioStreams
 from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, MediaPipeline
 from vdi_adapter.media_frames import VectorWriter, keep_thread_state, read_bytes
@@ -60,17 +64,17 @@ class CallPort(pj.AudioMediaPort):
 
     def onFrameReceived(self, frame: Any) -> None:
         keep_thread_state()
-        if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO:
-            return
-        pcm = read_bytes(frame.buf)
         pipeline = self.pipeline
+        audio = frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO
+        pcm = read_bytes(frame.buf) if audio else None
         if pipeline is not None:
+            # A frame without audio (nothing to mix) still plays: silence, and the tones.
             started = time.perf_counter()
             pipeline.from_call(pcm)
             self.frames_in += 1
             pipeline.busy_s += time.perf_counter() - started
         tap = self.received_tap
-        if tap is not None:
+        if tap is not None and pcm is not None:
             tap(pcm)
 
     def onFrameRequested(self, frame: Any) -> None:
@@ -88,27 +92,40 @@ class CallPort(pj.AudioMediaPort):
 
 
 class DeviceStreams:
-    """An input and an output PortAudio stream feeding a pipeline while they are active.
+    """An input and an output PortAudio stream, each with a ``DeviceTap`` to a ring.
 
     Two streams rather than one duplex stream: PortAudio's ALSA duplex mode over the
     PulseAudio plugin polls in a loop and keeps a core busy; separate streams cost
     well under 1 %. The APM aligns playback and capture itself.
     """
 
-    def __init__(self, owner: Any, microphone: str | None, speaker: str | None) -> None:
+    def __init__(
+        self, pipeline: MediaPipeline | None, microphone: str | None, speaker: str | None
+    ) -> None:
         self.microphone = microphone
         self.speaker = speaker
-        self._owner = owner
-        """The ``CallBridge`` fed, or ``IDLE`` while the streams only warm up."""
+        self.taps = {"input": DeviceTap(input=True), "output": DeviceTap(input=False)}
         self._streams: list[Any] = []
-        self.status_flags = 0
-        self._started = {"input": threading.Event(), "output": threading.Event()}
+        self.attach(pipeline)
+
+    def attach(self, pipeline: MediaPipeline | None) -> None:
+        """Use ``pipeline``'s rings from the next callback on (None: play silence)."""
+        self.taps["input"].attach(pipeline.capture_ring if pipeline else None)
+        self.taps["output"].attach(pipeline.play_ring if pipeline else None)
+
+    @property
+    def directions(self) -> list[str]:
+        return [kind for kind, on in (("input", self.microphone), ("output", self.speaker)) if on]
 
     @property
     def running(self) -> bool:
         """Every stream has delivered a first block: the devices really work."""
-        wanted = [kind for kind, on in (("input", self.microphone), ("output", self.speaker)) if on]
-        return all(self._started[kind].is_set() for kind in wanted)
+        return all(self.taps[kind].blocks > 0 for kind in self.directions)
+
+    @property
+    def status_flags(self) -> int:
+        """Blocks PortAudio flagged (an overflow or underflow in the sound system)."""
+        return sum(tap.status_flags for tap in self.taps.values())
 
     def wait_running(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -121,76 +138,51 @@ class DeviceStreams:
             raise DeviceUnavailable("no device to open")
         try:
             if self.speaker:
-                self._open_one(sd.OutputStream, self.speaker, False, self._play)
+                self._open_one("output", self.speaker)
             if self.microphone:
-                self._open_one(sd.InputStream, self.microphone, True, self._capture)
+                self._open_one("input", self.microphone)
         except Exception:
             self.close()
             raise
 
-    def _open_one(self, kind: Any, name: str, recording: bool, callback: Any) -> None:
+    def _open_one(self, kind: str, name: str) -> None:
         with PortAudioStreams.lock():
-            stream = kind(
-                device=portaudio_index(name, recording=recording),
+            # sounddevice's base stream takes a C callback and its user data as they are.
+            stream = sd._StreamBase(
+                kind=kind,
+                device=portaudio_index(name, recording=kind == "input"),
                 samplerate=DEVICE_RATE,
                 blocksize=DEVICE_BLOCK,
                 channels=1,
                 dtype="int16",
                 latency="low",
-                callback=callback,
+                callback=STREAM_CALLBACK,
+                userdata=sd._ffi.cast("void *", self.taps[kind].address),
+                wrap_callback=None,
             )
             PortAudioStreams.opened()
         self._streams.append(stream)
         stream.start()
 
-    def _feeds(self, direction: str) -> bool:
-        """Whether this block goes to the call; takes the direction over when due."""
-        feeders = self._owner.feeders
-        if feeders[direction] is self:
-            return True
-        if self._owner.incoming is self:
-            feeders[direction] = self
-            # A new microphone's first block goes to the call at once. A new speaker's
-            # first block is silence: the old speaker is still playing the block it took
-            # last, and taking another now would drain the ring by one block.
-            return direction == "input"
-        return False
+    def feed(self, pipeline: MediaPipeline) -> None:
+        """Make these streams the ones feeding ``pipeline``, at once."""
+        self.attach(pipeline)
+        for kind, ring in (("input", pipeline.capture_ring), ("output", pipeline.play_ring)):
+            ring.feeder = self.taps[kind].id if kind in self.directions else 0
+            ring.incoming = 0
 
-    def _mark_started(self, kind: str) -> None:
-        # Checked first: setting an Event takes its condition's lock and notifies its
-        # waiters, 50 times a second per stream for nothing once it is set.
-        started = self._started[kind]
-        if not started.is_set():
-            started.set()
-
-    def _play(self, outdata: Any, _frames: int, _time: Any, status: Any) -> None:
-        self._mark_started("output")
-        self.status_flags += bool(status)
-        if not self._feeds("output"):
-            outdata.fill(0)
-            return
-        started = time.perf_counter()
-        pipeline = self._owner.pipeline
-        pipeline.play_block(outdata[:, 0])
-        pipeline.busy_s += time.perf_counter() - started
-
-    def _capture(self, indata: Any, _frames: int, _time: Any, status: Any) -> None:
-        self._mark_started("input")
-        self.status_flags += bool(status)
-        if not self._feeds("input"):
-            return
-        started = time.perf_counter()
-        pipeline = self._owner.pipeline
-        pipeline.capture_block(indata[:, 0])
-        pipeline.busy_s += time.perf_counter() - started
-
-    def hand_to(self, owner: CallBridge) -> None:
-        """Start feeding ``owner``'s pipeline (warm streams adopted by a call)."""
-        self._owner = owner
-
-    @property
-    def directions(self) -> list[str]:
-        return [kind for kind, on in (("input", self.microphone), ("output", self.speaker)) if on]
+    def take_over(self, pipeline: MediaPipeline, timeout: float) -> None:
+        """Take ``pipeline``'s rings over from the streams feeding them now, each in
+        this stream's own next callback; whatever is not claimed by ``timeout`` at once."""
+        rings = {"input": pipeline.capture_ring, "output": pipeline.play_ring}
+        for kind in self.directions:
+            rings[kind].incoming = self.taps[kind].id
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(
+            rings[kind].feeder != self.taps[kind].id for kind in self.directions
+        ):
+            time.sleep(0.002)
+        self.feed(pipeline)
 
     def close(self) -> None:
         streams, self._streams = self._streams, []
@@ -202,17 +194,8 @@ class DeviceStreams:
                 log.debug("closing a stream: %s", error)
             finally:
                 PortAudioStreams.closed()
-
-
-class _Idle:
-    """Owner of streams that run before any call uses them: they play silence."""
-
-    feeders: dict[str, DeviceStreams | None] = {"input": None, "output": None}
-    incoming = None
-    pipeline = None
-
-
-IDLE = _Idle()
+        # Only now, with no callback left to run, may the taps let go of the rings.
+        self.attach(None)
 
 
 class DeviceUnavailable(RuntimeError):
@@ -237,10 +220,6 @@ class CallBridge:
         self.port: CallPort | None = CallPort(pipeline)
         self.active_streams: DeviceStreams | None = None
         """The streams the call uses (or is moving to): the devices reported."""
-        self.feeders: dict[str, DeviceStreams | None] = {"input": None, "output": None}
-        """Per direction, the streams whose blocks go to the pipeline right now."""
-        self.incoming: DeviceStreams | None = None
-        """Streams taking over, each direction in its own next callback."""
         self._media: Any = None
         self._switch_lock = threading.Lock()
         self._closed = False
@@ -250,29 +229,16 @@ class CallBridge:
         with self._switch_lock:
             if self._closed:
                 return
-            fresh = DeviceStreams(self, microphone, speaker)
+            fresh = DeviceStreams(self.pipeline, microphone, speaker)
             fresh.open()
             # A stream may take a second to deliver its first block after start():
             # the old one keeps the call going until the new one does.
             if not fresh.wait_running(START_TIMEOUT_S):
                 log.warning("%s/%s slow to start", microphone, speaker)
             old, self.active_streams = self.active_streams, fresh
-            self._take_over(fresh)
+            fresh.take_over(self.pipeline, HANDOVER_TIMEOUT_S)
             if old is not None:
                 old.close()
-
-    def _take_over(self, fresh: DeviceStreams) -> None:
-        # The new streams' callbacks claim their directions (``DeviceStreams._feeds``);
-        # wait a few blocks for that, then hand over whatever has not been claimed.
-        self.incoming = fresh
-        deadline = time.monotonic() + HANDOVER_TIMEOUT_S
-        while time.monotonic() < deadline and any(
-            self.feeders[kind] is not fresh for kind in fresh.directions
-        ):
-            time.sleep(0.002)
-        for kind in ("input", "output"):
-            self.feeders[kind] = fresh if kind in fresh.directions else None
-        self.incoming = None
 
     def adopt(self, streams: DeviceStreams) -> None:
         """Use streams that are already running (opened while the call was ringing)."""
@@ -280,10 +246,8 @@ class CallBridge:
             if self._closed:
                 streams.close()
                 return
-            streams.hand_to(self)
+            streams.feed(self.pipeline)
             old, self.active_streams = self.active_streams, streams
-            for kind in ("input", "output"):
-                self.feeders[kind] = streams if kind in streams.directions else None
             if old is not None:
                 old.close()
 
@@ -316,7 +280,6 @@ class CallBridge:
         """Stop the streams but keep the call connected (the pipeline waits)."""
         with self._switch_lock:
             streams, self.active_streams = self.active_streams, None
-            self.feeders = {"input": None, "output": None}
             if streams is not None:
                 streams.close()
 

@@ -1,13 +1,16 @@
-"""The sample path of one call, between pjmedia frames and sound-device blocks.
+"""The sample path of one call, between pjmedia frames and sound-device rings.
 
-Theory of operation: two directions, each a producer, a bounded ring and a consumer.
+Theory of operation: the sound card's clock and pjmedia's meet in two rings of 16-bit
+samples at the device rate (``DeviceRing``, in C with the PortAudio callbacks that fill
+and empty them: no Python runs on the sound-device threads). Everything else happens
+here, on pjmedia's clock thread, once per 20 ms tick:
 
-    downlink  pjmedia frame (call rate, 20 ms) --resample x drift--> play ring (16 kHz)
-              output callback takes 20 ms --x speaker volume (+ tones)--> loudspeaker, and
-              the same block, as two 10 ms APM frames, into the echo-reference queue
-    uplink    input callback: microphone 20 ms x gain --APM per 10 ms frame (AEC3/NS/AGC/
-              HPF, with the next queued played frame as reference)--> mute
-              --resample x drift--> send ring (call rate); pjmedia takes 20 ms frames
+    downlink  pjmedia frame (call rate) --resample x drift--> x speaker volume (+ tones)
+              --> play ring --> output callback; the same samples, cut into 10 ms APM
+              frames, into the echo-reference queue
+    uplink    input callback --> capture ring --10 ms frames--> x gain --APM (AEC3/NS/
+              AGC/HPF, the next queued played frame as reference)--> mute
+              --resample x drift--> send queue (call rate) --> the call's next frame
 
 The resampler (libsamplerate via ``samplerate``, "sinc_fastest") converts between the
 device rate and the call port's rate; its ratio carries the drift correction of each
@@ -17,24 +20,24 @@ codec (the conference bridge converts a narrow-band call once, in C), so in prac
 only the drift correction is left. A ring more than ``trim_ms`` above its target
 (start-up, a clock stall) is cut back to the target at once.
 
-The drift loop watches each ring's *fill*: its level as if the consumer drained it
-continuously, i.e. the level less what the consumer would have taken since its last
-read, in proportion to the time elapsed (``_fill``). The plain level jumps by a whole
-block each time the two clocks' phases cross (every 6.7 s at a 0.3 % mismatch), and a
-loop fed with it chased those steps: with a real fast sound card the delay wandered by
-15-25 ms over tens of seconds. The fill is the cushion left when the consumer's next
-read comes; its target, ``target_ms``, is what absorbs the two clocks' jitter.
+The drift loops watch each ring's *fill*, free of the steps its plain level takes by a
+whole block each time the two clocks' phases cross (every 6.7 s at a 0.3 % mismatch; a
+loop fed with the plain level chased those steps and the delay wandered by 15-25 ms).
+The play ring's fill is its level less what the loudspeaker would have drained since its
+last block, were it draining continuously; the capture ring's is its level plus what the
+microphone has recorded since its last block and not yet delivered, less the two blocks
+that are the least it must hold for the next read to find one whatever the phase. Both
+are the cushion left for the two clocks' jitter, and both loops keep it at ``target_ms``.
 
 ``MediaPipeline`` owns no thread, stream or pjsua2 object: the driver (``bridge.py``)
-calls ``from_call``/``to_call`` on pjmedia's clock thread, ``play_block`` and
-``capture_block`` on the PortAudio output and input threads. Everything per block is a
-handful of numpy operations on whole arrays.
+calls ``from_call``/``to_call`` on pjmedia's clock thread and attaches the rings to the
+streams. Tests drive the rings' device side with ``device_write``/``device_read`` and a
+simulated clock.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,14 +45,15 @@ from dataclasses import dataclass
 import numpy as np
 import samplerate  # type: ignore[import-not-found]
 
+from vdi_adapter.audio._device_ring import DeviceRing, monotonic
 from vdi_adapter.audio.buffers import ArrivalLog, DriftController, SampleRing, dbfs
 from vdi_adapter.audio.processing import FRAME_SAMPLES, RATE, VoiceProcessing
 
 DEVICE_RATE = RATE
 DEVICE_BLOCK = 2 * FRAME_SAMPLES
-"""Samples per sound-device callback: 20 ms, the same period as pjmedia's frames. Each
-callback costs a fixed Python overhead (thread hand-off, array set-up) whatever its size,
-so 20 ms blocks cost half of what 10 ms blocks do for 10 ms more delay each way."""
+"""Samples per sound-device callback: 20 ms, the same period as pjmedia's frames. The
+sound server wakes the callback thread once per block, so 10 ms blocks would take about
+10 ms off each way for twice the wake-ups."""
 ECHO_REFERENCE_BLOCKS = 30
 """Most played 10 ms frames waiting for their captured frame (300 ms) before a resync."""
 ECHO_REFERENCE_DEPTH = 6
@@ -94,164 +98,187 @@ class MediaPipeline:
         target_ms: int = 15,
         capacity_ms: int = 240,
         trim_ms: int = 50,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = monotonic,
     ) -> None:
         self.call_rate = call_rate
         self.call_frame = call_rate // 50
         self.controls = controls
         self.processing = processing
-        self.play_ring = SampleRing(DEVICE_RATE * capacity_ms // 1000)
-        self.send_ring = SampleRing(call_rate * capacity_ms // 1000)
+        self.play_ring = DeviceRing(DEVICE_RATE * capacity_ms // 1000)
+        self.capture_ring = DeviceRing(DEVICE_RATE * capacity_ms // 1000)
+        self.send_queue = SampleRing(2 * self.call_frame + call_rate // 100)
+        """The uplink resampler's output waiting for the call: under one APM frame."""
         self.play_drift = DriftController(DEVICE_RATE * target_ms // 1000)
-        self.send_drift = DriftController(call_rate * target_ms // 1000)
-        self._trim_ms = trim_ms
+        self.capture_drift = DriftController(DEVICE_RATE * target_ms // 1000)
+        self.play_ring.target = self.play_drift.target
+        self._trim = DEVICE_RATE * trim_ms // 1000
         self._clock = clock
-        self._play_read_at = 0.0
-        self._send_read_at = 0.0
-        """When the consumer of each ring last took a block (``clock`` time; 0: never)."""
         self._down = samplerate.Resampler("sinc_fastest", channels=1)
         self._up = samplerate.Resampler("sinc_fastest", channels=1)
         self.microphone_meter = LevelMeter()
         self.speaker_meter = LevelMeter()
         self.latency = LatencyLog()
         self._play_arrivals = ArrivalLog()
-        self._send_arrivals = ArrivalLog()
+        self._capture_arrivals = ArrivalLog()
         self.mixers: list[Callable[[int], np.ndarray | None]] = []
         self.call_muted = False
         self.busy_s = 0.0
-        """CPU time spent in the bridge's callbacks (both threads), for diagnostics."""
-        self._refilling: set[int] = set()
+        """Time spent in the bridge's callbacks on pjmedia's thread, for diagnostics."""
+        self.silent_frames = 0
+        """Frames the call got as silence because the microphone's audio ran out."""
+        self._capture_refilling = True
         self._echo_reference: deque[np.ndarray] = deque(maxlen=2 * ECHO_REFERENCE_BLOCKS)
+        self._reference_part = np.zeros(0, dtype=np.int16)
         self._reference_refilling = True
         self.reference_resyncs = 0
         """Times the echo reference ran dry and pairing restarted (AEC3 re-converges)."""
         self.device_running = False
-        """Set by the first device block; until then calls' audio is not queued."""
+        """Set once a device has used a ring; until then calls' audio is not queued."""
         self.created_at = clock()
         self.first_block_at = 0.0
-        """When the devices delivered their first block (monotonic clock; 0: not yet)."""
+        """When the devices delivered their first block (pipeline clock; 0: not yet)."""
         self._mixers_lock = threading.Lock()
 
-    # pjmedia side (conference clock thread)
+    @property
+    def send_starved(self) -> int:
+        """Samples of silence the call got: whole frames while the microphone's audio
+        ran out, and the few samples padded when a frame came up just short."""
+        return self.silent_frames * self.call_frame + self.send_queue.starved
 
-    def from_call(self, pcm: bytes) -> None:
-        """A decoded frame from the call (int16 at the call rate) towards the loudspeaker."""
-        if not self.device_running:
+    @property
+    def send_dropped(self) -> int:
+        return self.capture_ring.dropped + self.send_queue.dropped
+
+    @property
+    def send_level(self) -> int:
+        """Uplink audio waiting for the call, in device samples."""
+        return self.capture_ring.level + self.send_queue.level * DEVICE_RATE // self.call_rate
+
+    def _check_running(self) -> bool:
+        if not self.device_running and (self.play_ring.blocks or self.capture_ring.blocks):
+            self.first_block_at = self._clock()
+            self.device_running = True
+        return self.device_running
+
+    # downlink
+
+    def from_call(self, pcm: bytes | None) -> None:
+        """A decoded frame from the call (int16 at the call rate; None: silence)."""
+        if not self._check_running():
             return  # nothing plays it yet: queueing it would only add delay
-        samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / INT16_SCALE
-        fill = self._fill(self.play_ring, self._play_read_at, DEVICE_BLOCK, DEVICE_RATE)
-        ratio = DEVICE_RATE / self.call_rate * self.play_drift.correction(fill)
+        now = self._clock()
+        self._time_plays()
+        samples = (
+            np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / INT16_SCALE
+            if pcm
+            else np.zeros(self.call_frame, dtype=np.float32)
+        )
+        ring = self.play_ring
+        level, read_at = ring.level, ring.device_at
+        # The level less what a continuous loudspeaker would have drained since its last
+        # block (at most one block: a late read must not make the ring look emptier).
+        fill = level - min(DEVICE_BLOCK, int((now - read_at) * DEVICE_RATE)) if read_at else level
+        ratio = DEVICE_RATE / self.call_rate * self.play_drift.correction(max(0, fill))
         produced = self._down.process(samples, ratio, end_of_input=False)
-        self.play_ring.write(produced)
-        self._play_arrivals.wrote(self.play_ring.written, self._clock())
-        self._trim(self.play_ring, self.play_drift, fill + len(produced), DEVICE_RATE)
+        produced *= np.float32(self.controls.speaker_gain)
+        produced = self._mix_tones(produced)
+        self.speaker_meter.feed(produced)
+        played = _to_int16(produced)
+        ring.write(played)
+        self._play_arrivals.wrote(ring.written, now)
+        if self.processing is not None:
+            self._queue_reference(played)
+        excess = max(0, fill) + len(played) - self.play_drift.target
+        if excess > self._trim:
+            ring.trim_to(max(self.play_drift.target, level + len(played) - excess))
+
+    def _time_plays(self) -> None:
+        # How long the samples of each block the loudspeaker took had waited, on average.
+        for first, count, at in self.play_ring.take_log():
+            arrived = self._play_arrivals.mean_arrival(first, count) if count else None
+            if arrived is not None:
+                self.latency.downlink(at - arrived)
+
+    def _queue_reference(self, played: np.ndarray) -> None:
+        # The echo reference goes to the APM in 10 ms frames, one per captured frame.
+        part = np.concatenate((self._reference_part, played))
+        whole = len(part) - len(part) % FRAME_SAMPLES
+        for start in range(0, whole, FRAME_SAMPLES):
+            self._echo_reference.append(part[start : start + FRAME_SAMPLES])
+        self._reference_part = part[whole:]
+
+    # uplink
 
     def to_call(self) -> bytes:
         """The next microphone frame for the encoder (int16 at the call rate)."""
-        wait = self._wait(self.send_ring, self._send_arrivals, self.call_frame)
-        if wait is not None:
-            self.latency.uplink(wait)
-        samples = self._take(self.send_ring, self.send_drift, self.call_frame)
-        self._send_read_at = self._clock()
-        return _to_int16(samples).tobytes()
+        if not self._check_running():
+            return bytes(2 * self.call_frame)
+        now = self._clock()
+        ring, queue = self.capture_ring, self.send_queue
+        for end, _count, at in ring.take_log():
+            self._capture_arrivals.wrote(end, at)
+        level, written_at, removed = ring.level, ring.device_at, ring.removed
+        scale = self.call_rate / DEVICE_RATE
+        waiting = level + queue.level / scale  # device samples, queue included
+        frame = self.call_frame / scale  # device samples one call frame takes
+        undelivered = min(DEVICE_BLOCK, int((now - written_at) * DEVICE_RATE)) if written_at else 0
+        fill = waiting + undelivered - DEVICE_BLOCK - frame
+        if self._capture_refilling:
+            # After an underrun (or at the start), wait until the cushion is there
+            # again, instead of starving block after block.
+            if fill < self.capture_drift.target:
+                self.silent_frames += 1
+                return bytes(2 * self.call_frame)
+            self._capture_refilling = False
+        excess = fill - self.capture_drift.target
+        if excess > self._trim:
+            cut = ring.trim_to(max(0, int(level - excess)))
+            level, removed, fill = level - cut, removed + cut, fill - cut
+        ratio = scale * self.capture_drift.correction(int(fill))
+        waits = 0.0
+        taken = 0
+        while queue.level < self.call_frame and level >= FRAME_SAMPLES:
+            pcm = ring.read(FRAME_SAMPLES)
+            if len(pcm) < 2 * FRAME_SAMPLES:
+                break  # the microphone's ring overflowed meanwhile: start again next tick
+            arrived = self._capture_arrivals.mean_arrival(removed, FRAME_SAMPLES)
+            if arrived is not None:
+                waits += now - arrived
+                taken += 1
+            level -= FRAME_SAMPLES
+            removed += FRAME_SAMPLES
+            queue.write(self._up.process(self._clean(pcm), ratio, end_of_input=False))
+        if taken:
+            self.latency.uplink(waits / taken)
+        # A few samples short is the drift correction's doing: padded, not an underrun.
+        if queue.level < self.call_frame - self.call_frame // SHORT_BLOCK_TOLERANCE:
+            self._capture_refilling = True
+            self.silent_frames += 1
+            return bytes(2 * self.call_frame)
+        return _to_int16(queue.read(self.call_frame)).tobytes()
 
-    def _wait(self, ring: SampleRing, arrivals: ArrivalLog, count: int) -> float | None:
-        # How long the samples of the block about to be taken have waited, on average.
-        if ring.level < count:
-            return None
-        arrived = arrivals.mean_arrival(ring.removed, count)
-        return None if arrived is None else self._clock() - arrived
-
-    def _fill(self, ring: SampleRing, read_at: float, block: int, rate: int) -> int:
-        # The level less what a continuous consumer would have drained since its last
-        # read (at most one block: a late read must not make the ring look emptier).
-        if not read_at:
-            return ring.level
-        drained = min(block, int((self._clock() - read_at) * rate))
-        return max(0, ring.level - drained)
-
-    def _mark_running(self) -> None:
-        if not self.device_running:
-            self.first_block_at = self._clock()
-            self.device_running = True
-
-    def _take(self, ring: SampleRing, drift: DriftController, count: int) -> np.ndarray:
-        # After an underrun, wait until the ring holds a block and its target again, so
-        # it has a cushion for the other clock's jitter instead of starving block after
-        # block.
-        # A few samples short is not an underrun: the drift correction makes each
-        # producer block a sample or two longer or shorter, and the reader may come just
-        # before the next one; those few are padded (and counted) instead.
-        if ring.level < count - count // SHORT_BLOCK_TOLERANCE:
-            self._refilling.add(id(ring))
-        if id(ring) in self._refilling:
-            if ring.level < count + drift.target:
-                ring.starved += count
-                return np.zeros(count, dtype=np.float32)
-            self._refilling.discard(id(ring))
-        return ring.read(count)
-
-    def _trim(self, ring: SampleRing, drift: DriftController, fill: int, rate: int) -> None:
-        # ``fill``: the ring's fill just after the write (the one the loop saw, plus it).
-        excess = fill - drift.target
-        if excess > rate * self._trim_ms // 1000:
-            ring.trim_to(max(drift.target, ring.level - excess))
-
-    # sound-device side (PortAudio callback thread)
-
-    def device_block(self, microphone: np.ndarray | None, loudspeaker: np.ndarray | None) -> None:
-        """One block of both directions, as a duplex device would call it."""
-        if loudspeaker is not None:
-            self.play_block(loudspeaker)
-        if microphone is not None:
-            self.capture_block(microphone)
-
-    def play_block(self, loudspeaker: np.ndarray) -> None:
-        """Fill one loudspeaker block (int16, a multiple of 10 ms); output-stream thread."""
-        self._mark_running()
-        wait = self._wait(self.play_ring, self._play_arrivals, len(loudspeaker))
-        if wait is not None:
-            self.latency.downlink(wait)
-        played = self._take(self.play_ring, self.play_drift, len(loudspeaker))
-        self._play_read_at = self._clock()
-        played *= np.float32(self.controls.speaker_gain)
-        played = self._mix_tones(played)
-        self.speaker_meter.feed(played)
-        played16 = _to_int16(played)
-        loudspeaker[:] = played16
-        if self.processing is not None:
-            for start in range(0, len(played16), FRAME_SAMPLES):
-                self._echo_reference.append(played16[start : start + FRAME_SAMPLES])
-
-    def capture_block(self, microphone: np.ndarray) -> None:
-        """Consume one microphone block (int16, a multiple of 10 ms); input-stream thread."""
-        self._mark_running()
+    def _clean(self, pcm: bytes) -> np.ndarray:
+        """One 10 ms microphone frame: gain, voice processing, mute; float samples."""
+        captured = np.frombuffer(pcm, dtype=np.int16)
         gain = self.controls.microphone_gain
-        captured = microphone if gain == 1.0 else _to_int16(microphone * (gain / INT16_SCALE))
+        if gain != 1.0:
+            captured = _to_int16(captured * (gain / INT16_SCALE))
         if self.processing is not None:
-            cleaned = []
-            for start in range(0, len(captured), FRAME_SAMPLES):
-                reference = self._reference_block()
-                if reference is not None:
-                    self.processing.render(reference)
-                cleaned.append(self.processing.capture(captured[start : start + FRAME_SAMPLES]))
-            captured = np.concatenate(cleaned) if len(cleaned) > 1 else cleaned[0]
+            reference = self._reference_block()
+            if reference is not None:
+                self.processing.render(reference)
+            captured = self.processing.capture(captured)
         samples = captured.astype(np.float32) / INT16_SCALE
         if self.controls.muted or self.call_muted:
             samples[:] = 0.0
         self.microphone_meter.feed(samples)
-        fill = self._fill(self.send_ring, self._send_read_at, self.call_frame, self.call_rate)
-        ratio = self.call_rate / DEVICE_RATE * self.send_drift.correction(fill)
-        produced = self._up.process(samples, ratio, end_of_input=False)
-        self.send_ring.write(produced)
-        self._send_arrivals.wrote(self.send_ring.written, self._clock())
-        self._trim(self.send_ring, self.send_drift, fill + len(produced), self.call_rate)
+        return samples
 
     def _reference_block(self) -> np.ndarray | None:
-        # One played block per captured block, oldest first, so the delay AEC3 sees stays
-        # constant whatever the threads' timing. The queue is kept a few blocks deep so
-        # jitter between the two streams never empties it; if it does run empty (a stream
-        # stalled or started late), pairing restarts once it holds that depth again.
+        # One played frame per captured frame, oldest first, so the delay AEC3 sees stays
+        # constant whatever the clocks' phases. The queue is kept a few frames deep so
+        # the phase of the two devices' blocks never empties it; if it does run empty (a
+        # stream stalled or started late), pairing restarts once it holds that depth again.
         queue = self._echo_reference
         if len(queue) > ECHO_REFERENCE_BLOCKS:
             while len(queue) > ECHO_REFERENCE_DEPTH:

@@ -45,20 +45,21 @@ def run_clocks(
     run = DriftRun()
     frame = np.zeros(pipeline.call_frame, dtype=np.int16).tobytes()
     microphone = np.zeros(DEVICE_BLOCK, dtype=np.int16)
-    loudspeaker = np.zeros(DEVICE_BLOCK, dtype=np.int16)
     call_period, device_period = 0.020, DEVICE_BLOCK / DEVICE_RATE * (1 + mismatch)
     next_call, next_device, starved_at_warmup = 0.0, 0.0, None
     while min(next_call, next_device) < seconds:
         if next_call <= next_device:
+            # pjmedia's tick: the conference takes our frame, then gives us the call's.
             clock.now = next_call
-            pipeline.from_call(frame)
-            run.send_ms.append(pipeline.send_ring.level / pipeline.call_rate * 1000)
+            run.send_ms.append(pipeline.send_level / DEVICE_RATE * 1000)
             pipeline.to_call()
+            pipeline.from_call(frame)
             next_call += call_period
         else:
             clock.now = next_device
             run.play_ms.append(pipeline.play_ring.level / DEVICE_RATE * 1000)
-            pipeline.device_block(microphone, loudspeaker)
+            pipeline.capture_ring.device_write(microphone, clock.now)
+            pipeline.play_ring.device_read(DEVICE_BLOCK, clock.now)
             next_device += device_period
         if starved_at_warmup is None and next_call >= warmup_s:
             starved_at_warmup = _starved(pipeline)
@@ -67,4 +68,4 @@ def run_clocks(
 
 
 def _starved(pipeline: MediaPipeline) -> int:
-    return pipeline.play_ring.starved + pipeline.send_ring.starved
+    return pipeline.play_ring.starved + pipeline.send_starved

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.unit.audio.drift import run_clocks, simulated_pipeline
+from tests.unit.audio.drift import SimulatedClock, run_clocks, simulated_pipeline
+from vdi_adapter.audio._device_ring import DeviceRing
 from vdi_adapter.audio.pipeline import DEVICE_BLOCK, DEVICE_RATE, AudioControls, MediaPipeline
-from vdi_adapter.audio.processing import FRAME_SAMPLES
 from vdi_adapter.audio.tones import ToneSet
 
 
@@ -22,52 +22,75 @@ def peak_frequency(samples: np.ndarray, rate: int) -> float:
 
 
 def pump(
-    pipeline: MediaPipeline, blocks: int, mic_hz: float, call_hz: float
+    pipeline: MediaPipeline, clock: SimulatedClock, blocks: int, mic_hz: float, call_hz: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Alternate 1 call frame with 1 device block (both 20 ms); returns (played, sent)."""
+    """A pjmedia tick then a block of each device, every 20 ms; returns (played, sent)."""
     played, sent = [], []
-    out = np.zeros(DEVICE_BLOCK, dtype=np.int16)
     for i in range(blocks):
+        clock.now += 0.02
+        sent.append(np.frombuffer(pipeline.to_call(), dtype=np.int16))
         call = sine(call_hz, pipeline.call_frame, pipeline.call_rate, i * pipeline.call_frame)
         pipeline.from_call(call.tobytes())
-        sent.append(np.frombuffer(pipeline.to_call(), dtype=np.int16))
-        pipeline.device_block(sine(mic_hz, DEVICE_BLOCK, DEVICE_RATE, i * DEVICE_BLOCK), out)
-        played.append(out.copy())
+        microphone = sine(mic_hz, DEVICE_BLOCK, DEVICE_RATE, i * DEVICE_BLOCK)
+        pipeline.capture_ring.device_write(microphone, clock.now)
+        played.append(
+            np.frombuffer(pipeline.play_ring.device_read(DEVICE_BLOCK, clock.now), np.int16)
+        )
     return np.concatenate(played), np.concatenate(sent)
+
+
+def clocked(call_rate: int, controls: AudioControls) -> tuple[MediaPipeline, SimulatedClock]:
+    clock = SimulatedClock()
+    return MediaPipeline(call_rate, controls, clock=clock), clock
 
 
 @pytest.mark.parametrize("call_rate", [8000, 16000, 32000])
 def test_audio_is_resampled_both_ways_without_changing_pitch(call_rate: int) -> None:
-    pipeline = MediaPipeline(call_rate, AudioControls())
-    played, sent = pump(pipeline, 200, mic_hz=700, call_hz=1000)
-    assert abs(peak_frequency(played[DEVICE_RATE:], DEVICE_RATE) - 1000) < 3
-    assert abs(peak_frequency(sent[call_rate:], call_rate) - 700) < 3
+    pipeline, clock = clocked(call_rate, AudioControls())
+    played, sent = pump(pipeline, clock, 300, mic_hz=700, call_hz=1000)
+    # The first seconds the drift loops may stretch the audio by up to 0.5 % to build
+    # their cushions; then the pitch is exact.
+    assert abs(peak_frequency(played[-2 * DEVICE_RATE :], DEVICE_RATE) - 1000) < 2
+    assert abs(peak_frequency(sent[-2 * call_rate :], call_rate) - 700) < 2
 
 
 def test_mute_volume_and_gain() -> None:
     controls = AudioControls(speaker_gain=0.25, microphone_gain=0.5)
-    pipeline = MediaPipeline(16000, controls)
-    played, sent = pump(pipeline, 100, mic_hz=700, call_hz=1000)
+    pipeline, clock = clocked(16000, controls)
+    played, sent = pump(pipeline, clock, 100, mic_hz=700, call_hz=1000)
     assert 0.2 < np.abs(played[DEVICE_RATE:]).max() / 8000 < 0.3
     assert 0.45 < np.abs(sent[16000:]).max() / 8000 < 0.55
     controls.muted = True
-    _, sent = pump(pipeline, 50, mic_hz=700, call_hz=1000)
+    _, sent = pump(pipeline, clock, 50, mic_hz=700, call_hz=1000)
     assert np.abs(sent[1600:]).max() == 0
 
 
 def test_tones_are_mixed_into_what_the_agent_hears() -> None:
-    pipeline = MediaPipeline(16000, AudioControls())
+    pipeline, clock = clocked(16000, AudioControls())
     source = ToneSet().source("busy")
     pipeline.add_mixer(source)
-    out = np.zeros(FRAME_SAMPLES, dtype=np.int16)
-    blocks = []
-    for _ in range(40):
-        pipeline.device_block(None, out)
-        blocks.append(out.copy())
-    assert abs(peak_frequency(np.concatenate(blocks), DEVICE_RATE) - 425) < 5
+    played, _ = pump(pipeline, clock, 40, mic_hz=700, call_hz=0)
+    assert abs(peak_frequency(played, DEVICE_RATE) - 425) < 5
     pipeline.remove_mixer(source)
-    pipeline.device_block(None, out)
-    assert np.abs(out).max() == 0
+    played, _ = pump(pipeline, clock, 10, mic_hz=700, call_hz=0)
+    assert np.abs(played[2 * DEVICE_BLOCK :]).max() == 0
+
+
+def test_frames_without_audio_still_play_the_tones() -> None:
+    # pjmedia hands the port frames without audio when nothing is mixed for it (a call
+    # on hold): the loudspeaker must still get its blocks, and the tones in them.
+    pipeline, clock = clocked(16000, AudioControls())
+    pipeline.add_mixer(ToneSet().source("busy"))
+    played = []
+    for _ in range(40):
+        clock.now += 0.02
+        pipeline.to_call()
+        pipeline.from_call(None)
+        played.append(
+            np.frombuffer(pipeline.play_ring.device_read(DEVICE_BLOCK, clock.now), np.int16)
+        )
+    assert abs(peak_frequency(np.concatenate(played[5:]), DEVICE_RATE) - 425) < 5
+    assert pipeline.play_ring.starved <= 2 * DEVICE_BLOCK  # only while it first filled
 
 
 @pytest.mark.parametrize("mismatch", [-0.001, 0.0, 0.001, 0.003])
@@ -83,21 +106,24 @@ def test_clock_drift_keeps_buffers_bounded(mismatch: float) -> None:
     assert max(settled_play) - min(settled_play) < 21
     assert max(settled_send) - min(settled_send) < 21
     assert run.starved_after_warmup == 0
-    assert pipeline.play_ring.dropped == 0 and pipeline.send_ring.dropped == 0
+    assert pipeline.play_ring.dropped == 0 and pipeline.send_dropped == 0
 
 
 def test_a_block_a_few_samples_short_is_padded_not_silenced() -> None:
-    pipeline = MediaPipeline(16000, AudioControls())
-    pipeline.device_running = True
-    ramp = (np.arange(DEVICE_BLOCK - 2, dtype=np.float32) + 1) / DEVICE_BLOCK
-    pipeline.play_ring.write(ramp)  # two samples short of a block (drift correction)
-    out = np.zeros(DEVICE_BLOCK, dtype=np.int16)
-    pipeline.play_block(out)
+    ring = DeviceRing(DEVICE_BLOCK * 4)
+    ring.target = 240
+    ramp = np.arange(1, DEVICE_BLOCK - 1, dtype=np.int16)
+    ring.write(ramp)  # two samples short of a block (drift correction)
+    out = np.frombuffer(ring.device_read(DEVICE_BLOCK, 0.0), np.int16)
     assert np.count_nonzero(out) == DEVICE_BLOCK - 2  # the audio played, two samples padded
-    assert pipeline.play_ring.starved == 2
-    pipeline.play_ring.write(ramp[:100])  # a real underrun: silence until the ring refills
-    pipeline.play_block(out)
-    assert np.count_nonzero(out) == 0 and pipeline.play_ring.starved == 2 + DEVICE_BLOCK
+    assert ring.starved == 2
+    ring.write(ramp[:100])  # a real underrun: silence until the ring refills
+    out = np.frombuffer(ring.device_read(DEVICE_BLOCK, 0.02), np.int16)
+    assert np.count_nonzero(out) == 0 and ring.starved == 2 + DEVICE_BLOCK
+    ring.write(ramp)
+    ring.write(ramp)  # a block and the target are there again: it plays
+    out = np.frombuffer(ring.device_read(DEVICE_BLOCK, 0.04), np.int16)
+    assert np.array_equal(out[:100], ramp[:100])
 
 
 def test_a_stalled_loudspeaker_is_trimmed_back_to_the_cushion() -> None:

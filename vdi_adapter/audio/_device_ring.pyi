@@ -1,0 +1,44 @@
+"""Types of the C extension ``_device_ring.c`` (see its theory of operation)."""
+
+from typing import Any
+
+import numpy as np
+from typing_extensions import Buffer
+
+Samples = Buffer | np.ndarray[Any, Any]
+"""int16 samples: an int16 array or bytes."""
+
+STREAM_CALLBACK: int
+"""Address of the PortAudio stream callback; its user data is a ``DeviceTap``."""
+
+def monotonic() -> float: ...
+
+class DeviceRing:
+    level: int
+    capacity: int
+    written: int
+    removed: int
+    dropped: int
+    starved: int
+    blocks: int
+    device_at: float
+    target: int
+    feeder: int
+    incoming: int
+    def __init__(self, capacity: int) -> None: ...
+    def write(self, samples: Samples) -> None: ...
+    def read(self, count: int) -> bytes: ...
+    def trim_to(self, level: int) -> int: ...
+    def clear(self) -> None: ...
+    def device_write(self, samples: Samples, now: float) -> None: ...
+    def device_read(self, count: int, now: float) -> bytes: ...
+    def take_log(self) -> list[tuple[int, int, float]]: ...
+
+class DeviceTap:
+    id: int
+    input: bool
+    blocks: int
+    status_flags: int
+    address: int
+    def __init__(self, input: bool) -> None: ...
+    def attach(self, ring: DeviceRing | None) -> None: ...
