@@ -37,6 +37,7 @@ simulated clock.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -46,7 +47,7 @@ import numpy as np
 import samplerate  # type: ignore[import-not-found]
 
 from vdi_adapter.audio._device_ring import DeviceRing, monotonic
-from vdi_adapter.audio.buffers import ArrivalLog, DriftController, SampleRing, dbfs
+from vdi_adapter.audio.buffers import ArrivalLog, DriftController, dbfs
 from vdi_adapter.audio.processing import FRAME_SAMPLES, RATE, VoiceProcessing
 
 DEVICE_RATE = RATE
@@ -106,8 +107,8 @@ class MediaPipeline:
         self.processing = processing
         self.play_ring = DeviceRing(DEVICE_RATE * capacity_ms // 1000)
         self.capture_ring = DeviceRing(DEVICE_RATE * capacity_ms // 1000)
-        self.send_queue = SampleRing(2 * self.call_frame + call_rate // 100)
-        """The uplink resampler's output waiting for the call: under one APM frame."""
+        self._send_pending = np.zeros(0, dtype=np.float32)
+        """The uplink resampler's output not yet taken by the call (under a frame)."""
         self.play_drift = DriftController(DEVICE_RATE * target_ms // 1000)
         self.capture_drift = DriftController(DEVICE_RATE * target_ms // 1000)
         self.play_ring.target = self.play_drift.target
@@ -126,6 +127,8 @@ class MediaPipeline:
         """Time spent in the bridge's callbacks on pjmedia's thread, for diagnostics."""
         self.silent_frames = 0
         """Frames the call got as silence because the microphone's audio ran out."""
+        self.padded = 0
+        """Samples padded onto frames that came up a few samples short."""
         self._capture_refilling = True
         self._echo_reference: deque[np.ndarray] = deque(maxlen=2 * ECHO_REFERENCE_BLOCKS)
         self._reference_part = np.zeros(0, dtype=np.int16)
@@ -143,16 +146,17 @@ class MediaPipeline:
     def send_starved(self) -> int:
         """Samples of silence the call got: whole frames while the microphone's audio
         ran out, and the few samples padded when a frame came up just short."""
-        return self.silent_frames * self.call_frame + self.send_queue.starved
+        return self.silent_frames * self.call_frame + self.padded
 
     @property
     def send_dropped(self) -> int:
-        return self.capture_ring.dropped + self.send_queue.dropped
+        return self.capture_ring.dropped
 
     @property
     def send_level(self) -> int:
         """Uplink audio waiting for the call, in device samples."""
-        return self.capture_ring.level + self.send_queue.level * DEVICE_RATE // self.call_rate
+        pending = len(self._send_pending) * DEVICE_RATE // self.call_rate
+        return self.capture_ring.level + pending
 
     def _check_running(self) -> bool:
         if not self.device_running and (self.play_ring.blocks or self.capture_ring.blocks):
@@ -214,15 +218,14 @@ class MediaPipeline:
         if not self._check_running():
             return bytes(2 * self.call_frame)
         now = self._clock()
-        ring, queue = self.capture_ring, self.send_queue
+        ring, pending = self.capture_ring, self._send_pending
         for end, _count, at in ring.take_log():
             self._capture_arrivals.wrote(end, at)
         level, written_at, removed = ring.level, ring.device_at, ring.removed
         scale = self.call_rate / DEVICE_RATE
-        waiting = level + queue.level / scale  # device samples, queue included
         frame = self.call_frame / scale  # device samples one call frame takes
         undelivered = min(DEVICE_BLOCK, int((now - written_at) * DEVICE_RATE)) if written_at else 0
-        fill = waiting + undelivered - DEVICE_BLOCK - frame
+        fill = level + len(pending) / scale + undelivered - DEVICE_BLOCK - frame
         if self._capture_refilling:
             # After an underrun (or at the start), wait until the cushion is there
             # again, instead of starving block after block.
@@ -235,39 +238,47 @@ class MediaPipeline:
             cut = ring.trim_to(max(0, int(level - excess)))
             level, removed, fill = level - cut, removed + cut, fill - cut
         ratio = scale * self.capture_drift.correction(int(fill))
-        waits = 0.0
-        taken = 0
-        while queue.level < self.call_frame and level >= FRAME_SAMPLES:
-            pcm = ring.read(FRAME_SAMPLES)
-            if len(pcm) < 2 * FRAME_SAMPLES:
+        while len(pending) < self.call_frame and level >= FRAME_SAMPLES:
+            # As many 10 ms frames as the call's frame needs (two, unless the drift
+            # correction has left a frame's worth waiting), in one go.
+            short = (self.call_frame - len(pending)) / (FRAME_SAMPLES * ratio)
+            count = FRAME_SAMPLES * min(level // FRAME_SAMPLES, max(1, math.ceil(short)))
+            pcm = ring.read(count)
+            if len(pcm) < 2 * count:
                 break  # the microphone's ring overflowed meanwhile: start again next tick
-            arrived = self._capture_arrivals.mean_arrival(removed, FRAME_SAMPLES)
+            arrived = self._capture_arrivals.mean_arrival(removed, count)
             if arrived is not None:
-                waits += now - arrived
-                taken += 1
-            level -= FRAME_SAMPLES
-            removed += FRAME_SAMPLES
-            queue.write(self._up.process(self._clean(pcm), ratio, end_of_input=False))
-        if taken:
-            self.latency.uplink(waits / taken)
+                self.latency.uplink(now - arrived)
+            level, removed = level - count, removed + count
+            produced = self._up.process(self._clean(pcm), ratio, end_of_input=False)
+            pending = np.concatenate((pending, produced))
         # A few samples short is the drift correction's doing: padded, not an underrun.
-        if queue.level < self.call_frame - self.call_frame // SHORT_BLOCK_TOLERANCE:
+        if len(pending) < self.call_frame - self.call_frame // SHORT_BLOCK_TOLERANCE:
+            self._send_pending = pending
             self._capture_refilling = True
             self.silent_frames += 1
             return bytes(2 * self.call_frame)
-        return _to_int16(queue.read(self.call_frame)).tobytes()
+        sent, self._send_pending = pending[: self.call_frame], pending[self.call_frame :]
+        if len(sent) < self.call_frame:
+            self.padded += self.call_frame - len(sent)
+            sent = np.concatenate((sent, np.zeros(self.call_frame - len(sent), np.float32)))
+        return _to_int16(sent).tobytes()
 
     def _clean(self, pcm: bytes) -> np.ndarray:
-        """One 10 ms microphone frame: gain, voice processing, mute; float samples."""
+        """Microphone frames: gain, voice processing (per 10 ms), mute; float samples."""
         captured = np.frombuffer(pcm, dtype=np.int16)
         gain = self.controls.microphone_gain
         if gain != 1.0:
             captured = _to_int16(captured * (gain / INT16_SCALE))
-        if self.processing is not None:
-            reference = self._reference_block()
-            if reference is not None:
-                self.processing.render(reference)
-            captured = self.processing.capture(captured)
+        processing = self.processing
+        if processing is not None:
+            cleaned = []
+            for start in range(0, len(captured), FRAME_SAMPLES):
+                reference = self._reference_block()
+                if reference is not None:
+                    processing.render(reference)
+                cleaned.append(processing.capture(captured[start : start + FRAME_SAMPLES]))
+            captured = cleaned[0] if len(cleaned) == 1 else np.concatenate(cleaned)
         samples = captured.astype(np.float32) / INT16_SCALE
         if self.controls.muted or self.call_muted:
             samples[:] = 0.0
