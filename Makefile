@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 deps:
 	sh tools/install-debs.sh
 
-$(BIN)/.installed: pyproject.toml packaging/debian-packages.txt
+$(BIN)/.installed: pyproject.toml setup.py vdi_adapter/audio/_device_ring.c packaging/debian-packages.txt
 	sh tools/install-debs.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
