@@ -1,14 +1,15 @@
-"""Bounded sample buffers and clock-drift control between two audio clocks.
+"""Clock-drift control between two audio clocks, and the bookkeeping around sample rings.
 
 Theory of operation: a call's audio crosses two clocks, the sound card's (PortAudio
 callbacks) and pjmedia's (the conference bridge's clock thread). Each direction has one
-``SampleRing`` between them: the producer side resamples into it, the consumer side takes
-exactly the block it needs. If the clocks differ by 0.1 %, a ring gains or loses 16
-samples a second and, left alone, the delay grows or the speaker starves.
-``DriftController`` watches the ring's fill level and nudges the producer's resampling
-ratio (at most ``max_correction``) so the level settles on a target; the change is far
-too small to hear. ``SampleRing`` is bounded: past ``capacity`` the oldest audio is
-dropped, so delay can never grow without limit even if a clock stops.
+ring between them (``DeviceRing``, in C beside the callbacks); the pipeline resamples on
+its side of each. If the clocks differ by 0.1 %, a ring gains or loses 16 samples a
+second and, left alone, the delay grows or the speaker starves. ``DriftController``
+watches the ring's fill and nudges the resampling ratio (at most ``max_correction``) so
+the fill settles on a target; the change is far too small to hear. ``ArrivalLog`` keeps
+when samples were written, to time how long they wait. ``SampleRing`` is the same kind of
+bounded ring in Python, for the microphone test's loopback (not per call, so its Python
+callbacks do not matter): past ``capacity`` the oldest audio is dropped.
 
 All of this is pure numpy with no thread or clock of its own; a lock in ``SampleRing``
 makes one producer and one consumer thread safe.
@@ -147,14 +148,16 @@ class ArrivalLog:
 class DriftController:
     """Turns a ring's fill level into a resampling-ratio correction.
 
-    A proportional-integral loop on the level error, evaluated once per producer block.
-    The level it is given is the ring's fill (``MediaPipeline._fill``), free of the block
+    A proportional-integral loop on the level error, evaluated once per pjmedia tick.
+    The level it is given is the ring's fill (see ``pipeline``), free of the block
     steps a plain level has, so the loop can be quick: with the default gains it settles
     in about two seconds, well damped (natural frequency ~0.6 rad/s, damping ~0.8, for a
     15 ms target at 16 kHz), and the smoothing keeps block-to-block jitter out of the
     ratio (a few hundredths of a percent).
-    ``correction()`` returns a factor near 1.0 for the producer's ratio: below 1 when the
-    ring is fuller than ``target`` (produce fewer samples), above 1 when it runs low.
+    ``correction()`` returns a factor near 1.0 for the resampling ratio (output samples
+    per input sample): below 1 when the ring is fuller than ``target``, above 1 when it
+    runs low. Downlink that makes fewer samples for the loudspeaker's ring; uplink, more
+    of the microphone's ring is taken for each of the call's frames.
     """
 
     def __init__(

@@ -36,6 +36,16 @@ def record(tap: DeviceTap, block: np.ndarray) -> None:
     assert callback(block.ctypes.data, None, len(block), None, 0, tap.address) == 0
 
 
+def old_and_new_stream(*, recording: bool) -> tuple[DeviceRing, DeviceTap, DeviceTap]:
+    """A ring fed by one stream's tap, and a second stream's tap on it (a device switch)."""
+    ring = DeviceRing(4000)
+    old, new = DeviceTap(input=recording), DeviceTap(input=recording)
+    old.attach(ring)
+    new.attach(ring)
+    ring.feeder = old.id
+    return ring, old, new
+
+
 def ramp(start: int, count: int = BLOCK) -> np.ndarray:
     return np.arange(start, start + count, dtype=np.int16)
 
@@ -93,11 +103,7 @@ def test_an_unattached_output_plays_silence_and_an_input_records_nowhere() -> No
 
 
 def test_only_the_feeding_stream_uses_the_ring_and_the_incoming_one_takes_it_over() -> None:
-    ring = DeviceRing(4000)
-    old, new = DeviceTap(input=False), DeviceTap(input=False)
-    old.attach(ring)
-    new.attach(ring)
-    ring.feeder = old.id
+    ring, old, new = old_and_new_stream(recording=False)
     for start in range(0, 4 * BLOCK, BLOCK):
         ring.write(ramp(start))
     assert np.array_equal(play(old), ramp(0))
@@ -110,11 +116,7 @@ def test_only_the_feeding_stream_uses_the_ring_and_the_incoming_one_takes_it_ove
 
 
 def test_a_microphone_feeds_its_ring_from_its_first_block_when_it_takes_over() -> None:
-    ring = DeviceRing(4000)
-    old, new = DeviceTap(input=True), DeviceTap(input=True)
-    old.attach(ring)
-    new.attach(ring)
-    ring.feeder = old.id
+    ring, old, new = old_and_new_stream(recording=True)
     record(old, ramp(0))
     record(new, ramp(1000))  # not feeding: dropped
     ring.incoming = new.id
