@@ -15,6 +15,10 @@
  * (``feeder``), and the tap named ``incoming`` takes over in its own next callback, so
  * the two devices never both feed the call and there is no gap between them.
  *
+ * A play ring can copy every block the loudspeaker takes, silence included, into a
+ * second ring (``echo``) as it plays it: the echo canceller's reference, timed by the
+ * loudspeaker's own clock rather than by when the pipeline queued the audio.
+ *
  * Every ring operation holds the ring's lock for a copy of at most a few hundred
  * samples. The callbacks record when they ran (``device_at``) and log each transfer
  * (sample index, count, time) for the pipeline's drift control and latency figures, on
@@ -68,7 +72,7 @@ typedef struct {
     double at;
 } transfer_t;
 
-typedef struct {
+typedef struct DeviceRing {
     PyObject_HEAD
     lock_t lock;
     int16_t *data;
@@ -78,6 +82,7 @@ typedef struct {
     int refilling;
     double device_at; /* when a device callback last used the ring (0: never) */
     long feeder, incoming; /* tap ids: the one feeding, the one taking over */
+    struct DeviceRing *echo; /* play ring: gets a copy of every block played (or NULL) */
     transfer_t log[LOG_SIZE];
     unsigned long long logged, taken;
 } DeviceRing;
@@ -154,6 +159,16 @@ static void device_write(DeviceRing *r, const int16_t *samples, Py_ssize_t count
     log_transfer(r, r->written, count, now);
 }
 
+static void played(DeviceRing *r, const int16_t *out, Py_ssize_t count)
+{
+    /* The echo canceller's reference: what the loudspeaker got, when it got it. */
+    if (r->echo) {
+        LOCK(&r->echo->lock);
+        put(r->echo, out, count);
+        UNLOCK(&r->echo->lock);
+    }
+}
+
 static void device_read(DeviceRing *r, int16_t *out, Py_ssize_t count, double now)
 {
     r->blocks++;
@@ -167,6 +182,7 @@ static void device_read(DeviceRing *r, int16_t *out, Py_ssize_t count, double no
         if (r->level < count + r->target) {
             memset(out, 0, (size_t)count * sizeof(int16_t));
             r->starved += (unsigned long long)count;
+            played(r, out, count);
             return;
         }
         r->refilling = 0;
@@ -176,6 +192,7 @@ static void device_read(DeviceRing *r, int16_t *out, Py_ssize_t count, double no
     memset(out + got, 0, (size_t)(count - got) * sizeof(int16_t));
     r->starved += (unsigned long long)(count - got);
     log_transfer(r, first, got, now);
+    played(r, out, count);
 }
 
 /* Whether this tap's block goes to the ring; the incoming tap takes the ring over. */
@@ -281,6 +298,7 @@ static PyObject *ring_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 
 static void ring_dealloc(DeviceRing *self)
 {
+    Py_XDECREF(self->echo);
     PyMem_Free(self->data);
     LOCK_FREE(&self->lock);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -467,6 +485,34 @@ static int ring_set_incoming(DeviceRing *self, PyObject *value, void *closure)
     return set_long(value, &self->incoming, &self->lock);
 }
 
+static PyObject *ring_get_echo(DeviceRing *self, void *closure)
+{
+    (void)closure;
+    LOCK(&self->lock);
+    PyObject *echo = self->echo ? (PyObject *)self->echo : Py_None;
+    Py_INCREF(echo);
+    UNLOCK(&self->lock);
+    return echo;
+}
+
+static int ring_set_echo(DeviceRing *self, PyObject *value, void *closure)
+{
+    (void)closure;
+    if (value && value != Py_None &&
+        (!PyObject_TypeCheck(value, &DeviceRingType) || value == (PyObject *)self)) {
+        PyErr_SetString(PyExc_TypeError, "echo must be another DeviceRing or None");
+        return -1;
+    }
+    DeviceRing *fresh = value && value != Py_None ? (DeviceRing *)value : NULL;
+    Py_XINCREF(fresh);
+    LOCK(&self->lock); /* a callback in progress finishes with the old one first */
+    DeviceRing *old = self->echo;
+    self->echo = fresh;
+    UNLOCK(&self->lock);
+    Py_XDECREF(old);
+    return 0;
+}
+
 static PyGetSetDef ring_getset[] = {
     {"level", (getter)ring_get_level, NULL, "Samples waiting now.", NULL},
     {"capacity", (getter)ring_get_capacity, NULL, "Most samples the ring holds.", NULL},
@@ -486,6 +532,8 @@ static PyGetSetDef ring_getset[] = {
      "Id of the tap whose blocks use the ring.", NULL},
     {"incoming", (getter)ring_get_incoming, (setter)ring_set_incoming,
      "Id of the tap that takes the ring over in its next callback.", NULL},
+    {"echo", (getter)ring_get_echo, (setter)ring_set_echo,
+     "Ring that gets a copy of every block a loudspeaker plays from this one.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

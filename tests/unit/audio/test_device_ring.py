@@ -137,3 +137,20 @@ def test_status_flags_are_counted_and_detaching_stops_using_the_ring() -> None:
     assert speaker.status_flags == 1
     speaker.attach(None)
     assert not play(speaker).any() and ring.level == BLOCK
+
+
+def test_a_play_ring_copies_what_the_loudspeaker_plays_for_the_echo_canceller() -> None:
+    ring, reference = DeviceRing(4000), DeviceRing(4000)
+    ring.echo = reference
+    ring.target = 0
+    ring.write(ramp(1))
+    speaker = DeviceTap(input=False)
+    speaker.attach(ring)
+    ring.feeder = speaker.id
+    heard = np.concatenate([play(speaker), play(speaker)])  # a block, then an underrun
+    assert np.array_equal(np.frombuffer(reference.read(4000), np.int16), heard)
+    assert np.array_equal(heard[:BLOCK], ramp(1)) and not heard[BLOCK:].any()
+    with pytest.raises(TypeError, match="another DeviceRing"):
+        ring.echo = ring
+    ring.echo = None
+    assert ring.echo is None
