@@ -19,10 +19,12 @@
  * second ring (``echo``) as it plays it: the echo canceller's reference, timed by the
  * loudspeaker's own clock rather than by when the pipeline queued the audio.
  *
- * Every ring operation holds the ring's lock for a copy of at most a few hundred
- * samples. The callbacks record when they ran (``device_at``) and log each transfer
+ * Every ring operation holds the ring's lock for one copy of samples (a device block,
+ * or what waits in a ring: at most its capacity); a play ring's lock is taken before its
+ * echo ring's, and Python only ever holds one ring's lock, so the locks never deadlock. The callbacks record when they ran (``device_at``) and log each transfer
  * (sample index, count, time) for the pipeline's drift control and latency figures, on
- * the clock ``monotonic()`` returns (CLOCK_MONOTONIC, as Python's ``time.monotonic``).
+ * the clock ``monotonic()`` returns (CLOCK_MONOTONIC, as Python's ``time.monotonic`` on
+ * POSIX; QueryPerformanceCounter on Windows): the pipeline reads this clock, not Python's.
  * ``device_write``/``device_read`` run the callbacks' code with a given time, for tests
  * that drive a ring with simulated clocks.
  */
@@ -33,6 +35,8 @@
 
 #ifdef _WIN32
 #include <windows.h>
+static LARGE_INTEGER frequency; /* set once at import, before any stream runs */
+#define CLOCK_INIT() QueryPerformanceFrequency(&frequency)
 typedef SRWLOCK lock_t;
 #define LOCK_INIT(l) InitializeSRWLock(l)
 #define LOCK(l) AcquireSRWLockExclusive(l)
@@ -40,16 +44,14 @@ typedef SRWLOCK lock_t;
 #define LOCK_FREE(l) ((void)0)
 static double monotonic_s(void)
 {
-    static LARGE_INTEGER frequency;
     LARGE_INTEGER now;
-    if (!frequency.QuadPart)
-        QueryPerformanceFrequency(&frequency);
     QueryPerformanceCounter(&now);
     return (double)now.QuadPart / (double)frequency.QuadPart;
 }
 #else
 #include <pthread.h>
 #include <time.h>
+#define CLOCK_INIT() ((void)0)
 typedef pthread_mutex_t lock_t;
 #define LOCK_INIT(l) pthread_mutex_init(l, NULL)
 #define LOCK(l) pthread_mutex_lock(l)
@@ -231,18 +233,25 @@ static int stream_callback(const void *input, void *output, unsigned long frames
             UNLOCK(&r->lock);
         }
     } else if (output) {
-        int played = 0;
+        int filled = 0;
         if (r) {
             LOCK(&r->lock);
-            /* A new speaker's first block is silence: the old speaker is still playing
-             * the block it took last, and taking another now would drain a block. */
-            if (feeds(r, tap, &first_block) && !first_block) {
-                device_read(r, (int16_t *)output, (Py_ssize_t)frames, now);
-                played = 1;
+            if (feeds(r, tap, &first_block)) {
+                if (first_block) {
+                    /* A new speaker's first block is silence: the old speaker is still
+                     * playing the block it took last, and taking another now would
+                     * drain a block. It is played all the same: the echo reference
+                     * keeps in step with the loudspeaker. */
+                    memset(output, 0, (size_t)frames * sizeof(int16_t));
+                    played(r, (const int16_t *)output, (Py_ssize_t)frames);
+                } else {
+                    device_read(r, (int16_t *)output, (Py_ssize_t)frames, now);
+                }
+                filled = 1;
             }
             UNLOCK(&r->lock);
         }
-        if (!played)
+        if (!filled)
             memset(output, 0, (size_t)frames * sizeof(int16_t));
     }
     UNLOCK(&tap->lock);
@@ -263,36 +272,27 @@ static int samples_of(PyObject *object, Py_buffer *view)
     return 0;
 }
 
-static int ring_init(DeviceRing *self, PyObject *args, PyObject *kwargs)
+static PyObject *ring_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *names[] = {"capacity", NULL};
     Py_ssize_t capacity;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "n", names, &capacity))
-        return -1;
+        return NULL;
     if (capacity <= 0) {
         PyErr_SetString(PyExc_ValueError, "capacity must be positive");
-        return -1;
+        return NULL;
     }
-    if (self->data) {
-        PyErr_SetString(PyExc_RuntimeError, "ring already initialised");
-        return -1;
-    }
+    DeviceRing *self = (DeviceRing *)type->tp_alloc(type, 0);
+    if (!self)
+        return NULL;
+    LOCK_INIT(&self->lock);
+    /* Allocated here, not in __init__: no ring ever exists without its samples. */
     self->data = PyMem_Calloc((size_t)capacity, sizeof(int16_t));
     if (!self->data) {
-        PyErr_NoMemory();
-        return -1;
+        Py_DECREF(self);
+        return PyErr_NoMemory();
     }
     self->capacity = capacity;
-    return 0;
-}
-
-static PyObject *ring_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
-{
-    (void)args;
-    (void)kwargs;
-    DeviceRing *self = (DeviceRing *)type->tp_alloc(type, 0);
-    if (self)
-        LOCK_INIT(&self->lock);
     return (PyObject *)self;
 }
 
@@ -323,6 +323,8 @@ static PyObject *ring_read(DeviceRing *self, PyObject *arg)
         return NULL;
     if (count < 0)
         count = 0;
+    if (count > self->capacity)
+        count = self->capacity; /* no more can be waiting */
     PyObject *out = PyBytes_FromStringAndSize(NULL, count * (Py_ssize_t)sizeof(int16_t));
     if (!out)
         return NULL;
@@ -380,8 +382,8 @@ static PyObject *ring_device_read(DeviceRing *self, PyObject *args)
     double now;
     if (!PyArg_ParseTuple(args, "nd", &count, &now))
         return NULL;
-    if (count < 0) {
-        PyErr_SetString(PyExc_ValueError, "count must not be negative");
+    if (count < 0 || count > self->capacity) {
+        PyErr_SetString(PyExc_ValueError, "count must be between 0 and the ring's capacity");
         return NULL;
     }
     PyObject *out = PyBytes_FromStringAndSize(NULL, count * (Py_ssize_t)sizeof(int16_t));
@@ -391,6 +393,17 @@ static PyObject *ring_device_read(DeviceRing *self, PyObject *args)
     device_read(self, (int16_t *)PyBytes_AS_STRING(out), count, now);
     UNLOCK(&self->lock);
     return out;
+}
+
+static PyObject *ring_snapshot(DeviceRing *self, PyObject *unused)
+{
+    (void)unused;
+    LOCK(&self->lock);
+    Py_ssize_t level = self->level;
+    double device_at = self->device_at;
+    unsigned long long written = self->written, removed = self->removed;
+    UNLOCK(&self->lock);
+    return Py_BuildValue("(ndKK)", level, device_at, written, removed);
 }
 
 static PyObject *ring_take_log(DeviceRing *self, PyObject *unused)
@@ -504,6 +517,17 @@ static int ring_set_echo(DeviceRing *self, PyObject *value, void *closure)
         return -1;
     }
     DeviceRing *fresh = value && value != Py_None ? (DeviceRing *)value : NULL;
+    if (fresh) {
+        /* A chain of echoes could loop back (a leak, and two callbacks taking the same
+         * two locks in opposite orders): an echo ring has no echo of its own. */
+        LOCK(&fresh->lock);
+        int chained = fresh->echo != NULL;
+        UNLOCK(&fresh->lock);
+        if (chained) {
+            PyErr_SetString(PyExc_ValueError, "an echo ring cannot have an echo of its own");
+            return -1;
+        }
+    }
     Py_XINCREF(fresh);
     LOCK(&self->lock); /* a callback in progress finishes with the old one first */
     DeviceRing *old = self->echo;
@@ -549,6 +573,8 @@ static PyMethodDef ring_methods[] = {
      "An input device's block at time now (what the callback does)."},
     {"device_read", (PyCFunction)ring_device_read, METH_VARARGS,
      "An output device's block at time now (what the callback does)."},
+    {"snapshot", (PyCFunction)ring_snapshot, METH_NOARGS,
+     "(level, device_at, written, removed), read together."},
     {"take_log", (PyCFunction)ring_take_log, METH_NOARGS,
      "Device transfers since the last call: (index, count, time) tuples."},
     {NULL, NULL, 0, NULL},
@@ -560,7 +586,6 @@ static PyTypeObject DeviceRingType = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Bounded ring of int16 samples between a sound device and the pipeline.",
     .tp_new = ring_new,
-    .tp_init = (initproc)ring_init,
     .tp_dealloc = (destructor)ring_dealloc,
     .tp_methods = ring_methods,
     .tp_getset = ring_getset,
@@ -687,6 +712,7 @@ PyMODINIT_FUNC PyInit__device_ring(void)
 {
     if (PyType_Ready(&DeviceRingType) < 0 || PyType_Ready(&DeviceTapType) < 0)
         return NULL;
+    CLOCK_INIT();
     PyObject *module = PyModule_Create(&module_def);
     if (!module)
         return NULL;

@@ -106,6 +106,9 @@ class DeviceStreams:
         self.speaker = speaker
         self.taps = {"input": DeviceTap(input=True), "output": DeviceTap(input=False)}
         self._streams: list[Any] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        """Set by ``close``: a stream still being opened (another thread) is closed at once."""
         self.attach(pipeline)
 
     def attach(self, pipeline: MediaPipeline | None) -> None:
@@ -161,8 +164,15 @@ class DeviceStreams:
                 wrap_callback=None,
             )
             PortAudioStreams.opened()
-        self._streams.append(stream)
-        stream.start()
+        with self._lock:
+            # Closed meanwhile (a hang-up, devices changed): a stream started now would
+            # run on with no one to close it, its callback's tap freed under it.
+            if not self._closed:
+                self._streams.append(stream)
+                stream.start()
+                return
+        stream.close()
+        PortAudioStreams.closed()
 
     def feed(self, pipeline: MediaPipeline) -> None:
         """Make these streams the ones feeding ``pipeline``, at once."""
@@ -185,7 +195,9 @@ class DeviceStreams:
         self.feed(pipeline)
 
     def close(self) -> None:
-        streams, self._streams = self._streams, []
+        with self._lock:
+            self._closed = True
+            streams, self._streams = self._streams, []
         for stream in streams:
             try:
                 stream.abort()

@@ -105,7 +105,7 @@ class SampleRing:
 
 
 class ArrivalLog:
-    """When the samples of a ``SampleRing`` were written, to time how long they wait.
+    """When the samples of a ring were written, to time how long they wait.
 
     Each write is logged as (index after the write, time); the arrival time of sample
     ``index`` is the time of the first write that ends after it. Lookups must come in

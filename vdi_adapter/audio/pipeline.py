@@ -179,18 +179,18 @@ class MediaPipeline:
         """A decoded frame from the call (int16 at the call rate; None: silence)."""
         if not self._check_running():
             return  # nothing plays it yet: queueing it would only add delay
-        now = self._clock()
         self._time_plays()
+        now = self._clock()
         samples = (
             np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / INT16_SCALE
             if pcm
             else np.zeros(self.call_frame, dtype=np.float32)
         )
         ring = self.play_ring
-        level, read_at = ring.level, ring.device_at
+        level, read_at, _written, _removed = ring.snapshot()
         # The level less what a continuous loudspeaker would have drained since its last
         # block (at most one block: a late read must not make the ring look emptier).
-        fill = level - min(DEVICE_BLOCK, int((now - read_at) * DEVICE_RATE)) if read_at else level
+        fill = level - _samples_since(read_at, now)
         ratio = DEVICE_RATE / self.call_rate * self.play_drift.correction(max(0, fill))
         produced = self._down.process(samples, ratio, end_of_input=False)
         produced *= np.float32(self.controls.speaker_gain)
@@ -225,14 +225,16 @@ class MediaPipeline:
         """The next microphone frame for the encoder (int16 at the call rate)."""
         if not self._check_running():
             return bytes(2 * self.call_frame)
-        now = self._clock()
+        if self.processing is not None:
+            self._queue_reference()  # every tick: the queue trims itself if none is used
         ring, pending = self.capture_ring, self._send_pending
         for end, _count, at in ring.take_log():
             self._capture_arrivals.wrote(end, at)
-        level, written_at, removed = ring.level, ring.device_at, ring.removed
+        level, written_at, _written, removed = ring.snapshot()
+        now = self._clock()
         scale = self.call_rate / DEVICE_RATE
         frame = self.call_frame / scale  # device samples one call frame takes
-        undelivered = min(DEVICE_BLOCK, int((now - written_at) * DEVICE_RATE)) if written_at else 0
+        undelivered = _samples_since(written_at, now)
         fill = level + len(pending) / scale + undelivered - DEVICE_BLOCK - frame
         if self._capture_refilling:
             # After an underrun (or at the start), wait until the cushion is there
@@ -241,21 +243,18 @@ class MediaPipeline:
                 self.silent_frames += 1
                 return bytes(2 * self.call_frame)
             self._capture_refilling = False
+            self._resync_reference()
         excess = fill - self.capture_drift.target
         if excess > self._trim:
             cut = ring.trim_to(max(0, int(level - excess)))
             level, removed, fill = level - cut, removed + cut, fill - cut
         ratio = scale * self.capture_drift.correction(int(fill))
-        if self.processing is not None:
-            self._queue_reference()
         while len(pending) < self.call_frame and level >= FRAME_SAMPLES:
             # As many 10 ms frames as the call's frame needs (two, unless the drift
             # correction has left a frame's worth waiting), in one go.
             short = (self.call_frame - len(pending)) / (FRAME_SAMPLES * ratio)
             count = FRAME_SAMPLES * min(level // FRAME_SAMPLES, max(1, math.ceil(short)))
-            pcm = ring.read(count)
-            if len(pcm) < 2 * count:
-                break  # the microphone's ring overflowed meanwhile: start again next tick
+            pcm = ring.read(count)  # only this thread takes from it: ``level`` are there
             arrived = self._capture_arrivals.mean_arrival(removed, count)
             if arrived is not None:
                 self.latency.uplink(now - arrived)
@@ -294,6 +293,13 @@ class MediaPipeline:
             samples[:] = 0.0
         self.microphone_meter.feed(samples)
         return samples
+
+    def _resync_reference(self) -> None:
+        # The microphone was silent a while (no device, or a stall) while the loudspeaker
+        # went on: keep only the newest played frames, as deep as pairing keeps them.
+        queue = self._echo_reference
+        while len(queue) > ECHO_REFERENCE_DEPTH:
+            queue.popleft()
 
     def _reference_block(self) -> np.ndarray | None:
         # One played frame per captured frame, oldest first, so the delay AEC3 sees stays
@@ -353,6 +359,13 @@ class LatencyLog:
     def downlink(self, seconds: float) -> None:
         self.down[self.down_count % self.SIZE] = seconds
         self.down_count += 1
+
+
+def _samples_since(device_at: float, now: float) -> int:
+    """Device samples since a device's last block, at most one block (0: it never ran)."""
+    if not device_at:
+        return 0
+    return max(0, min(DEVICE_BLOCK, int((now - device_at) * DEVICE_RATE)))
 
 
 def _to_int16(samples: np.ndarray) -> np.ndarray:

@@ -154,3 +154,18 @@ def test_a_play_ring_copies_what_the_loudspeaker_plays_for_the_echo_canceller() 
         ring.echo = ring
     ring.echo = None
     assert ring.echo is None
+
+
+def test_a_ring_always_has_its_samples_and_echo_rings_do_not_chain() -> None:
+    with pytest.raises(TypeError):
+        DeviceRing.__new__(DeviceRing)  # type: ignore[call-arg]
+    first, second, third = DeviceRing(100), DeviceRing(100), DeviceRing(100)
+    second.echo = third
+    with pytest.raises(ValueError, match="echo of its own"):
+        first.echo = second
+    ring = DeviceRing(100)
+    ring.device_write(ramp(0, 60), 2.5)
+    assert ring.snapshot() == (60, 2.5, 60, 0)
+    assert len(ring.read(1 << 40)) == 120  # asking for more than it can hold is fine
+    with pytest.raises(ValueError, match="capacity"):
+        ring.device_read(101, 3.0)

@@ -137,3 +137,42 @@ def test_a_stalled_loudspeaker_is_trimmed_back_to_the_cushion() -> None:
         assert pipeline.play_ring.level <= (15 + 50 + 20) * 16
     assert pipeline.play_ring.dropped > 0
     assert pipeline.play_ring.level >= pipeline.play_drift.target
+
+
+class MarkedReference:
+    """Voice processing that notes which tick each echo reference frame came from."""
+
+    def __init__(self) -> None:
+        self.rendered: list[int] = []
+
+    def render(self, played: np.ndarray) -> None:
+        self.rendered.append(int(np.median(played)) // 100)
+
+    def capture(self, captured: np.ndarray) -> np.ndarray:
+        return captured
+
+
+def test_after_the_microphone_stops_a_while_the_echo_reference_is_recent_again() -> None:
+    # The loudspeaker goes on while the microphone delivers nothing for 200 ms (a stall,
+    # a device switch): when it comes back, AEC3 must get the frames just played, not
+    # the ones queued while nobody captured (its reference would lag the echo).
+    clock = SimulatedClock()
+    processing = MarkedReference()
+    pipeline = MediaPipeline(16000, AudioControls(), processing, clock=clock)  # type: ignore[arg-type]
+    microphone = np.zeros(DEVICE_BLOCK, dtype=np.int16)
+    lags: dict[int, int] = {}
+    for tick in range(1, 120):
+        clock.now = tick * 0.02
+        pipeline.to_call()
+        if processing.rendered:
+            lags[tick] = tick - processing.rendered[-1]
+        pipeline.from_call(np.full(pipeline.call_frame, tick * 100, np.int16).tobytes())
+        pipeline.play_ring.device_read(DEVICE_BLOCK, clock.now + 0.01)
+        if not 60 <= tick < 70:
+            pipeline.capture_ring.device_write(microphone, clock.now + 0.01)
+    # Each reference trails the call's audio by the play ring's delay and the pairing
+    # depth (60 ms): a few ticks, about as many after the stall as before it (without
+    # the resync, 11 ticks more: the frames played while nothing was captured).
+    before = max(lags[tick] for tick in range(40, 60))
+    after = max(lags[tick] for tick in range(90, 120))
+    assert after <= before + 2
