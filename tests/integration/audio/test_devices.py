@@ -257,3 +257,23 @@ def test_volume_and_mute_settings_are_reported(
     active = events.of("active_devices")[-1].active_devices.active
     assert (active.speaker_volume, active.microphone_volume) == (40, 75)
     assert active.microphone_muted and active.reason.startswith("volumes changed")
+
+
+def test_streams_closed_while_still_opening_are_not_left_running(
+    pulse: PulseAudioServer, backend_factory: Callable[..., DeviceAudioBackend]
+) -> None:
+    # Warm-up streams open on a thread of their own; a hang-up or a device change can
+    # close them before that thread is done. A stream it starts after that would play on
+    # with no one left to close it.
+    from vdi_adapter.audio.bridge import DeviceStreams
+    from vdi_adapter.audio.devices import PortAudioStreams
+
+    pulse.plug("Jabra EVOLVE 40")
+    backend_factory(HEADSET_RULES)  # PortAudio now lists the headset
+    streams = DeviceStreams(None, "Jabra EVOLVE 40", "Jabra EVOLVE 40")
+    open_before = PortAudioStreams.count()
+    streams.close()
+    streams.open()
+    time.sleep(0.3)
+    assert PortAudioStreams.count() == open_before
+    assert streams.taps["input"].blocks == 0 and streams.taps["output"].blocks == 0
