@@ -719,7 +719,8 @@ PyMODINIT_FUNC PyInit__device_ring(void)
     if (PyModule_AddObjectRef(module, "DeviceRing", (PyObject *)&DeviceRingType) < 0 ||
         PyModule_AddObjectRef(module, "DeviceTap", (PyObject *)&DeviceTapType) < 0 ||
         PyModule_AddObject(module, "STREAM_CALLBACK",
-                           PyLong_FromVoidPtr((void *)stream_callback)) < 0) {
+                           PyLong_FromVoidPtr((void *)stream_callback)) < 0 ||
+        PyModule_AddIntConstant(module, "SHORT_BLOCK_TOLERANCE", SHORT_BLOCK_TOLERANCE) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -11,6 +11,9 @@ Samples = Buffer | np.ndarray[Any, Any]
 STREAM_CALLBACK: int
 """Address of the PortAudio stream callback; its user data is a ``DeviceTap``."""
 
+SHORT_BLOCK_TOLERANCE: int
+"""A block this fraction short (1/40: 0.5 ms of 20) is padded, not an underrun."""
+
 def monotonic() -> float: ...
 
 class DeviceRing:

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 import samplerate  # type: ignore[import-not-found]
 
-from vdi_adapter.audio._device_ring import DeviceRing, monotonic
+from vdi_adapter.audio._device_ring import SHORT_BLOCK_TOLERANCE, DeviceRing, monotonic
 from vdi_adapter.audio.buffers import ArrivalLog, DriftController, dbfs
 from vdi_adapter.audio.processing import FRAME_SAMPLES, RATE, VoiceProcessing
 
@@ -65,8 +65,6 @@ ECHO_REFERENCE_BLOCKS = 30
 ECHO_REFERENCE_DEPTH = 6
 """Played 10 ms frames kept queued ahead of the capture (60 ms) to absorb stream jitter."""
 INT16_SCALE = 32768.0
-SHORT_BLOCK_TOLERANCE = 40
-"""A ring this fraction of a block short (1/40: 0.5 ms) is read and padded, not refilled."""
 
 
 @dataclass
@@ -110,9 +108,10 @@ class MediaPipeline:
         self.call_frame = call_rate // 50
         self.controls = controls
         self.processing = processing
-        self.play_ring = DeviceRing(DEVICE_RATE * capacity_ms // 1000)
-        self.capture_ring = DeviceRing(DEVICE_RATE * capacity_ms // 1000)
-        self.played_ring = DeviceRing(DEVICE_RATE * capacity_ms // 1000)
+        self._ring_samples = DEVICE_RATE * capacity_ms // 1000
+        self.play_ring = DeviceRing(self._ring_samples)
+        self.capture_ring = DeviceRing(self._ring_samples)
+        self.played_ring = DeviceRing(self._ring_samples)
         """What the loudspeaker played, as it played it: the echo canceller's reference."""
         if processing is not None:
             self.play_ring.echo = self.played_ring
@@ -212,7 +211,8 @@ class MediaPipeline:
 
     def _queue_reference(self) -> None:
         # The echo reference goes to the APM in 10 ms frames, one per captured frame.
-        played = np.frombuffer(self.played_ring.read(self.played_ring.level), np.int16)
+        # Everything waiting (a read never returns more than is there).
+        played = np.frombuffer(self.played_ring.read(self._ring_samples), np.int16)
         part = np.concatenate((self._reference_part, played))
         whole = len(part) - len(part) % FRAME_SAMPLES
         for start in range(0, whole, FRAME_SAMPLES):
