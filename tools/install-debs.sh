@@ -14,14 +14,14 @@ sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 # Servers we install (kamailio, xrdp) must not start as system services: the tests and
 # the simulator run their own instances on their own ports and stop them by PID.
-policy=/usr/sbin/policy-rc.d
+policy=${POLICY_RC_D:-/usr/sbin/policy-rc.d}
 own_policy=""
 if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
     $sudo_cmd chmod +x "$policy"
     own_policy=1
 fi
-cleanup() { [ -n "$own_policy" ] && $sudo_cmd rm -f "$policy"; }
+cleanup() { if [ -n "$own_policy" ]; then $sudo_cmd rm -f "$policy"; fi; }
 trap cleanup EXIT
 $sudo_cmd apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 || {
     $sudo_cmd apt-get update -q >/dev/null
