@@ -1,10 +1,11 @@
 """Which channel the app uses to reach its adapter, built from the transport settings.
 
-``auto`` picks the RDP virtual channel inside an xrdp/RDS session, else the local
-adapter's Unix socket. ``loopback`` and ``inproc`` run an adapter (the real SIP
-engine) inside this process: ``loopback`` through the channel simulator, so the
-framing and the session work exactly as over RDP; ``inproc`` is the standalone
-desktop case where media is not offloaded. The engine lives as long as the process
+``auto`` picks the RDP virtual channel inside an xrdp/RDS session, the Citrix ICA
+virtual channel inside a Citrix session, else the local adapter's Unix socket;
+then the gRPC fallback when one is configured. ``loopback`` and ``inproc`` run an
+adapter (the real SIP engine) inside this process: ``loopback`` through the channel
+simulator, so the framing and the session work exactly as over RDP; ``inproc`` is
+the standalone desktop case where media is not offloaded. The engine lives as long as the process
 (pjsua2 tears down badly), so ``close`` stops it once, at exit.
 """
 
@@ -78,7 +79,10 @@ class TransportChooser:
         if in_rdp_session():
             found.append(("rdp", _rdp(self.settings)[0], ""))
         elif in_citrix_session():
-            found.append(("citrix", None, "the Citrix virtual channel needs the VDA's wfapi"))
+            try:
+                found.append(("citrix", _citrix(self.settings)[0], ""))
+            except TransportUnavailable as error:
+                found.append(("citrix", None, str(error)))
         else:
             found.append(("virtual channel", None, "not in an RDP or Citrix session"))
             socket_path = TransportSettings(kind="unix", path=str(default_adapter_socket()))
@@ -151,10 +155,22 @@ def _rdp(settings: TransportSettings) -> tuple[Connect, str]:
 
 
 def _citrix(settings: TransportSettings) -> tuple[Connect, str]:
-    raise TransportUnavailable(
-        "the Citrix virtual channel needs the Citrix VDA's wfapi library, which this system "
-        "does not have; use --transport grpc://HOST:PORT or unix:PATH"
-    )
+    from protocol.framed import FramedChannel
+    from protocol.vchannel.citrix import load_library, open_citrix_channel
+    from protocol.vchannel.pipe import VirtualChannelUnavailable
+
+    # The library is the VDA's and does not come and go: a missing one is a setup error now.
+    try:
+        wfapi = load_library()
+    except VirtualChannelUnavailable as error:
+        raise TransportUnavailable(
+            f"{error}; use --transport grpc://HOST:PORT or unix:PATH"
+        ) from None
+
+    async def connect() -> MessageChannel:
+        return FramedChannel(await open_citrix_channel(library=wfapi))
+
+    return connect, "citrix"
 
 
 _FACTORIES = {"unix": _unix, "grpc": _grpc, "rdp": _rdp, "citrix": _citrix}

@@ -3,6 +3,7 @@
     softphone-adapter                         # Unix socket in $XDG_RUNTIME_DIR/softphone/
     softphone-adapter --listen grpc://127.0.0.1:7443 --token-file T --tls-cert C --tls-key K
     softphone-adapter --stdio                 # the channel on stdin/stdout
+    softphone-adapter --listen tcp://127.0.0.1:0  # loopback TCP + endpoint file (Windows)
 
 It runs until SIGTERM/SIGINT, then hangs up, unregisters and exits 0. Errors an
 administrator can fix (port in use, missing certificate, bad option) are printed
@@ -51,6 +52,9 @@ class Listeners:
     unix: Path | None
     grpc: tuple[str, int] | None
     stdio: bool
+    #: Port of the token-guarded loopback TCP listener (0: the system picks).
+    local_tcp: int | None = None
+    endpoint_file: Path | None = None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -58,7 +62,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--unix", metavar="PATH", help=f"serve on a Unix socket (default {default_socket()})"
     )
-    parser.add_argument("--listen", metavar="grpc://HOST:PORT", help="serve the gRPC fallback")
+    parser.add_argument(
+        "--listen",
+        metavar="URL",
+        help="grpc://HOST:PORT serves the gRPC fallback; tcp://127.0.0.1:PORT the local channel "
+        "guarded by a token in the endpoint file (Windows endpoints, PORT 0 picks one)",
+    )
+    parser.add_argument(
+        "--endpoint-file",
+        type=Path,
+        help="where the tcp:// listener writes its address and token "
+        "(default %%LOCALAPPDATA%%\\Softphone\\adapter.endpoint, or beside the Unix socket)",
+    )
     parser.add_argument("--stdio", action="store_true", help="serve one session on stdin/stdout")
     parser.add_argument("--token-file", type=Path, help="file holding the gRPC bearer token")
     parser.add_argument("--tls-cert", type=Path, help="server certificate (PEM) for gRPC")
@@ -98,15 +113,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def listeners_from(args: argparse.Namespace) -> Listeners:
     grpc_address = None
+    local_tcp = None
     if args.listen:
         url = urlparse(args.listen)
-        if url.scheme != "grpc" or not url.hostname or not url.port:
-            raise UsageError(f"--listen wants grpc://HOST:PORT, got {args.listen!r}")
-        grpc_address = (url.hostname, url.port)
+        try:
+            port = url.port
+        except ValueError:
+            port = None
+        if url.scheme == "tcp" and url.hostname == "127.0.0.1" and port is not None:
+            local_tcp = port
+        elif url.scheme == "grpc" and url.hostname and port:
+            grpc_address = (url.hostname, port)
+        else:
+            raise UsageError(
+                f"--listen wants grpc://HOST:PORT or tcp://127.0.0.1:PORT, got {args.listen!r}"
+            )
     unix = Path(args.unix) if args.unix else None
-    if not (unix or grpc_address or args.stdio):
+    if not (unix or grpc_address or args.stdio or local_tcp is not None):
         unix = default_socket()
-    return Listeners(unix, grpc_address, args.stdio)
+    endpoint_file = None
+    if local_tcp is not None:
+        from protocol.transports.local_tcp import default_endpoint_file
+
+        endpoint_file = args.endpoint_file or default_endpoint_file()
+    return Listeners(unix, grpc_address, args.stdio, local_tcp, endpoint_file)
 
 
 def read_token(path: Path | None) -> str:
@@ -215,6 +245,18 @@ async def _start_listeners(
             "" if grpc_setup[1] is None else "+TLS",
             listeners.grpc[0],
             port,
+        )
+    if listeners.local_tcp is not None and listeners.endpoint_file is not None:
+        from protocol.transports.local_tcp import serve_local_tcp
+
+        tcp_server, endpoint = await serve_local_tcp(
+            on_channel, listeners.endpoint_file, listeners.local_tcp
+        )
+        servers.append(tcp_server)
+        log.info(
+            "serving on tcp://127.0.0.1:%d (endpoint file %s)",
+            endpoint.port,
+            listeners.endpoint_file,
         )
     if listeners.stdio:
         channel = await stdio_channel()

@@ -6,15 +6,22 @@ the WTS functions, so everything but loading and opening is shared with the RDP
 backend (``protocol.vchannel.capi`` and ``protocol.vchannel.pipe``). Its handles
 cannot be polled from asyncio, so a reader thread reads with a short timeout.
 
-On the workstation, Citrix Workspace app hands the channel to a virtual-channel
-driver (a DLL built with the Citrix Virtual Channel SDK) that must relay the
-bytes to the adapter service, as ``vdi_adapter.rdp_relay`` does for FreeRDP; see
-``docs/citrix.md``. Channel names are at most 7 ASCII characters.
+On the workstation, Citrix Workspace app hands the channel to our virtual-channel
+driver (``vdi_adapter/citrix_driver``), which relays the bytes to the adapter
+service as ``vdi_adapter.rdp_relay`` does for FreeRDP; see ``docs/citrix.md``.
+Channel names are at most 7 ASCII characters.
+
+A WFAPI library can also be named by path (``SOFTPHONE_WFAPI_LIBRARY``): QA's ICA
+engine emulator (``simulator/ica_engine``) ships one for Linux, so the code under
+test is this module unchanged. Off Windows there is no ``GetLastError``; such a
+library reports the same Windows error codes through ``errno``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +45,8 @@ WF_CURRENT_SERVER_HANDLE = None
 WF_CURRENT_SESSION = 0xFFFFFFFF
 #: A read that timed out fails with one of these (WAIT_TIMEOUT, ERROR_IO_INCOMPLETE).
 READ_TIMEOUT_ERRORS = (258, 996)
+#: Path of a WFAPI library to load instead of the VDA's (QA's emulated session).
+LIBRARY_ENV = "SOFTPHONE_WFAPI_LIBRARY"
 
 
 class WfApiLibrary:
@@ -69,8 +78,11 @@ class WfApiLibrary:
         return NativeChannel(self.functions, handle)
 
 
-def load_library() -> WfApiLibrary:
-    """Load the VDA's WFAPI (only on Windows, inside a Citrix session host)."""
+def load_library(path: str | None = None) -> WfApiLibrary:
+    """The WFAPI named by ``path`` or ``$SOFTPHONE_WFAPI_LIBRARY``, else the VDA's own."""
+    path = path or os.environ.get(LIBRARY_ENV) or None
+    if path:
+        return load_library_file(path)
     if sys.platform != "win32":
         raise VirtualChannelUnavailable("the Citrix virtual channel exists only on a Windows VDA")
     for name in ("wfapi64", "wfapi"):
@@ -81,6 +93,16 @@ def load_library() -> WfApiLibrary:
     raise VirtualChannelUnavailable("wfapi64.dll not found: this is not a Citrix VDA")
 
 
+def load_library_file(path: str) -> WfApiLibrary:
+    """A WFAPI library at ``path``: Windows error codes from GetLastError, else errno."""
+    try:
+        if sys.platform == "win32":
+            return WfApiLibrary(ctypes.WinDLL(path, use_last_error=True))  # type: ignore[attr-defined,unused-ignore]
+        return WfApiLibrary(ctypes.CDLL(path, use_errno=True), error_code=ctypes.get_errno)
+    except (OSError, AttributeError) as error:
+        raise VirtualChannelUnavailable(f"cannot load the WFAPI library {path}: {error}") from None
+
+
 async def open_citrix_channel(
     name: str = DEFAULT_CHANNEL, library: WfApiLibrary | None = None
 ) -> VirtualChannelPipe:
@@ -89,4 +111,6 @@ async def open_citrix_channel(
     Raises ``VirtualChannelUnavailable`` (a ``ChannelClosed``) outside a Citrix session.
     """
     wfapi = library or load_library()
-    return VirtualChannelPipe(wfapi.open(name), kind="citrix", max_write=CITRIX_CHUNK)
+    # Opening waits for the client's driver to answer: keep the event loop free meanwhile.
+    handle = await asyncio.to_thread(wfapi.open, name)
+    return VirtualChannelPipe(handle, kind="citrix", max_write=CITRIX_CHUNK)
