@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from protocol import pb
+
 TAP_RATE = 16000
 """Sample rate of the frames ``AudioBackend.tap_received`` hands over."""
 
@@ -41,6 +43,10 @@ class AudioBackend(Protocol):
         """Stop the ring tone for that call; idempotent."""
         ...
 
+    def snapshot_into(self, snapshot: pb.Snapshot) -> None:
+        """Fill the snapshot's device list and active devices (a resync shows them again)."""
+        ...
+
     def close(self) -> None:
         """Release every device and port; called before the engine's ``libDestroy``."""
         ...
@@ -57,6 +63,9 @@ class NullAudioBackend:
 
     def tap_received(self, call_id: str, listener: Callable[[bytes], None] | None) -> bool:
         return False
+
+    def snapshot_into(self, snapshot: pb.Snapshot) -> None:
+        pass
 
     def ringing_started(self, call_id: str) -> None:
         pass

@@ -410,6 +410,8 @@ class Engine:
             adapter_version=SOFTWARE_VERSION,
             available_codecs=self.available_codecs,
         )
+        # Without the devices a resync would empty the agent's device list.
+        self.audio.snapshot_into(snapshot)
         if self._running:
             snapshot.adapter_uptime_s = time.monotonic() - self._started_monotonic
         return snapshot

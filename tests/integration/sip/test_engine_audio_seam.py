@@ -37,6 +37,10 @@ class RecordingBackend:
     def ringing_stopped(self, call_id: str) -> None:
         self.calls.append(("ringing_stopped", call_id))
 
+    def snapshot_into(self, snapshot: pb.Snapshot) -> None:
+        snapshot.devices.add(device_id="recording", name="Recording backend")
+        snapshot.active_devices.microphone = "recording"
+
     def close(self) -> None:
         self.calls.append(("close", ""))
 
@@ -91,3 +95,13 @@ def test_audio_commands_are_delegated_to_a_backend_that_handles_them(backend_eng
     assert result.HasField("ok")
     engine.engine.stop()
     assert backend.calls[-1] == ("close", "")
+
+
+def test_a_snapshot_carries_the_backends_devices(backend_engine):
+    # The app's resync replaces its whole view with the snapshot: the devices must be in it.
+    engine, _backend = backend_engine
+    snapshot = engine.engine.snapshot()
+    assert [d.device_id for d in snapshot.devices] == ["recording"]
+    assert snapshot.active_devices.microphone == "recording"
+    result = engine.run(get_snapshot=pb.GetSnapshot())
+    assert [d.name for d in result.ok.snapshot.devices] == ["Recording backend"]
