@@ -52,6 +52,9 @@ FEATURES = (
     "failover",
 )
 
+_REGISTERING_OR_REGISTERED = frozenset(
+    {pb.REGISTRATION_STATE_REGISTERING, pb.REGISTRATION_STATE_REGISTERED}
+)
 _AUDIO_COMMANDS = frozenset({"select_audio_devices", "set_volumes", "test_audio_devices"})
 
 
@@ -336,6 +339,14 @@ class Engine:
 
     def _cmd_register(self, cmd: pb.Register) -> None:
         for line in self._lines_for(cmd.account_id):
+            if line.tracker.state in _REGISTERING_OR_REGISTERED:
+                # The app registers right after it configures, and the configured line
+                # registers by itself: a second REGISTER chain (new From tag) would reach
+                # the registrar as an unexpected request. Say where the line stands instead.
+                self.publish(
+                    pb.Event(registration=pb.RegistrationChanged(registration=line.registration()))
+                )
+                continue
             line.set_registration(True)
 
     def _cmd_unregister(self, cmd: pb.Unregister) -> None:

@@ -170,3 +170,27 @@ def test_sip_info_digits_from_the_far_end_through_the_proxy_all_arrive(engine, r
         engine.log.wait(lambda e, d=digit: e.HasField("dtmf") and e.dtmf.digit == d)
     heard = [e.dtmf.digit for e in engine.log.events if e.HasField("dtmf")]
     assert heard == list("0#4*")
+
+
+def _register_from_tags(engine) -> set[str]:
+    """From tags of the REGISTERs in the engine's SIP trace: one per registration attempt."""
+    trace = engine.ok(collect_diagnostics=pb.CollectDiagnostics(include_sip_trace=True))
+    text = "\n".join(trace.ok.diagnostics.sip_trace)
+    tags = set()
+    for message in text.split("\nREGISTER sip:")[1:]:
+        from_line = next(line for line in message.splitlines() if line.startswith("From:"))
+        tags.add(from_line.split("tag=", 1)[1].split(";")[0].strip())
+    return tags
+
+
+def test_one_login_is_one_register_transaction(engine, registrar):
+    # The app's login: configure the account, and once that is done, register.
+    before = _register_from_tags(engine)
+    configuration = base_configuration()
+    configuration.accounts.append(agent_account("7001"))
+    engine.configure(configuration)
+    engine.log.wait_registration(REGISTERED, "agent-7001")
+    assert engine.run(register=pb.Register()).HasField("ok")
+    # The registration the app asked for is reported, and no second REGISTER chain starts.
+    engine.log.wait_registration(REGISTERED, "agent-7001")
+    assert len(_register_from_tags(engine) - before) == 1
