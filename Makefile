@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint unit deps proto bench clean
+.PHONY: demo test lint unit deps proto bench clean citrix citrix-driver
 
 deps:
 	sh tools/install-debs.sh
@@ -22,7 +22,15 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(BIN)/.installed lint
+# The Citrix virtual-channel driver (build/citrix/{linux-x64,win32,win64}) and QA's
+# ICA engine emulator (build/citrix/emulator).
+citrix-driver:
+	$(MAKE) -s -C vdi_adapter/citrix_driver
+
+citrix: citrix-driver
+	$(MAKE) -s -C simulator/ica_engine
+
+test: $(BIN)/.installed lint citrix
 	$(BIN)/python -m pytest -q
 
 unit: $(BIN)/.installed
