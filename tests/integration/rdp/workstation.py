@@ -202,11 +202,12 @@ class ConnectorClient:
 class SippUas:
     """sipp answering calls on 127.0.0.1, tracing every message to ``folder/uas.msg``."""
 
-    def __init__(self, folder: Path, calls: int = 1) -> None:
+    def __init__(self, folder: Path, calls: int = 1, scenario: Path | None = None) -> None:
         self.port = free_port(socket.SOCK_DGRAM)
         self.trace = folder / "uas.msg"
         self.log = folder / "sipp.log"
-        args = ["sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", str(self.port), "-m", str(calls)]
+        role = ["-sf", str(scenario)] if scenario else ["-sn", "uas"]
+        args = ["sipp", *role, "-i", "127.0.0.1", "-p", str(self.port), "-m", str(calls)]
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 [*args, "-trace_msg", "-message_file", str(self.trace), "-nostdin"],
