@@ -31,7 +31,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,7 @@ from bench.stats import percentile
 from protocol import pb
 from protocol.channel import MessageChannel
 from protocol.transports.stream import serve_unix
+from simulator.sipp import invite_times
 from tests.integration.rdp.test_rdp_full_stack import adapter_start_script
 from tests.integration.rdp.workstation import (
     PROBE,
@@ -176,21 +176,6 @@ def product() -> Iterator[tuple[RdpHarness, ConnectorClient]]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid_file.read_text()), signal.SIGKILL)
         shutil.rmtree(workstation, ignore_errors=True)
-
-
-def invite_times(trace: Path) -> list[float]:
-    """Wall-clock times at which sipp logged each INVITE it received."""
-    times: list[float] = []
-    stamp_s = 0.0
-    if not trace.exists():
-        return times
-    for line in trace.read_text(errors="replace").splitlines():
-        if line.startswith("-----") and line.rstrip()[-1].isdigit():
-            stamp = line.rstrip().rsplit(" ", 2)[-2:]
-            stamp_s = datetime.strptime(" ".join(stamp), "%Y-%m-%d %H:%M:%S.%f").timestamp()
-        elif line.startswith("INVITE "):
-            times.append(stamp_s)
-    return times
 
 
 def dial(client: ConnectorClient, uri: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import time
 import urllib.error
@@ -66,3 +67,37 @@ class ConnectorClient:
 
     async def get(self, path: str) -> ConnectorReply:
         return await self.request("GET", path)
+
+
+class BlockingConnectorClient:
+    """The connector API called the way a desktop application's worker thread does."""
+
+    def __init__(self, port: int, token: str = "") -> None:
+        self.port = port
+        self.token = token
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            data = None if body is None else json.dumps(body)
+            conn.request(method, path, data, {"Authorization": f"Bearer {self.token}"})
+            response = conn.getresponse()
+            payload = response.read()
+            return response.status, json.loads(payload) if payload else None
+        finally:
+            conn.close()
+
+    def session(self) -> dict[str, Any]:
+        status, body = self.request("GET", "/v1/session")
+        assert status == 200, body
+        return dict(body)
+
+    def call(self, call_id: str) -> dict[str, Any] | None:
+        return next((c for c in self.session()["calls"] if c["id"] == call_id), None)
+
+    def link_state(self) -> str:
+        """The app's link state, or "" while the connector does not answer yet."""
+        try:
+            return str(self.session()["link"]["state"])
+        except OSError:
+            return ""

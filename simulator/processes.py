@@ -6,6 +6,9 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
 
 
 def stop_group(
@@ -25,3 +28,14 @@ def stop_group(
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=5)
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float, why: Callable[[], str]) -> Any:
+    """Poll ``predicate`` until it returns something true; fail with ``why()`` otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"condition not met within {timeout} s: {why()}")

@@ -10,21 +10,20 @@ product tests: ``ConnectorClient`` (the app's connector API) and ``SippUas``.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
-import os
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from protocol.framing import FrameDecoder, encode_frame
+from simulator.connector_client import BlockingConnectorClient as ConnectorClient
+from simulator.processes import wait_until
+from simulator.sipp import SippUas, free_port
 from tests.support.rdp_harness import RdpHarness, rdp_harness
 
 PROBE = Path(__file__).with_name("session_probe.py")
@@ -147,94 +146,9 @@ def rdp_bed(mode: str = "echo") -> Iterator[tuple[RdpHarness, AdapterSocket, Pro
         adapter.stop()
 
 
-# ---------------------------------------------------------------- product tests
-def wait_until(predicate: Callable[[], Any], timeout: float, why: Callable[[], str]) -> Any:
-    """Poll ``predicate`` until it returns something true; fail with ``why()`` otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"condition not met within {timeout} s: {why()}")
+# The product tests' tools live with QA's simulator; these names stay for the RDP tests.
 
-
-def free_port(kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class ConnectorClient:
-    """A desktop application calling the phone's connector API (in the session)."""
-
-    def __init__(self, port: int, token: str = "") -> None:
-        self.port = port
-        self.token = token
-
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            data = None if body is None else json.dumps(body)
-            conn.request(method, path, data, {"Authorization": f"Bearer {self.token}"})
-            response = conn.getresponse()
-            payload = response.read()
-            return response.status, json.loads(payload) if payload else None
-        finally:
-            conn.close()
-
-    def session(self) -> dict[str, Any]:
-        status, body = self.request("GET", "/v1/session")
-        assert status == 200, body
-        return dict(body)
-
-    def call(self, call_id: str) -> dict[str, Any] | None:
-        return next((c for c in self.session()["calls"] if c["id"] == call_id), None)
-
-    def link_state(self) -> str:
-        """The app's link state, or "" while the connector does not answer yet."""
-        try:
-            return str(self.session()["link"]["state"])
-        except OSError:
-            return ""
-
-
-class SippUas:
-    """sipp answering calls on 127.0.0.1, tracing every message to ``folder/uas.msg``."""
-
-    def __init__(self, folder: Path, calls: int = 1, scenario: Path | None = None) -> None:
-        self.port = free_port(socket.SOCK_DGRAM)
-        self.trace = folder / "uas.msg"
-        self.log = folder / "sipp.log"
-        role = ["-sf", str(scenario)] if scenario else ["-sn", "uas"]
-        args = ["sipp", *role, "-i", "127.0.0.1", "-p", str(self.port), "-m", str(calls)]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [*args, "-trace_msg", "-message_file", str(self.trace), "-nostdin"],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )  # fmt: skip
-
-    @property
-    def uri(self) -> str:
-        return f"sip:agent@127.0.0.1:{self.port}"
-
-    def saw(self, start: str) -> bool:
-        """True once sipp sent or received a message whose first line starts so."""
-        return any(line.startswith(start) for line in self.lines())
-
-    def lines(self) -> list[str]:
-        return self.trace.read_text(errors="replace").splitlines() if self.trace.exists() else []
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-1500:] if self.log.exists() else ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
+__all__ = [
+    "PROBE", "AdapterSocket", "ConnectorClient", "ProbeClient", "SippUas",
+    "free_port", "rdp_bed", "relay_command", "wait_for_probe", "wait_until",
+]  # fmt: skip
