@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from app_layer.settings import Settings
 from app_layer.transport import TransportUnavailable
 from protocol import SOFTWARE_VERSION
 from protocol.errors import ChannelError
+from protocol.stop_signals import install_stop_handlers
 
 log = logging.getLogger("softphone")
 
@@ -77,9 +77,7 @@ async def run_headless(settings: Settings) -> int:
 
     runtime = Runtime(settings)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    install_stop_handlers(asyncio.get_running_loop(), stop)
     try:
         port = await runtime.start()
         print(f"connector listening on http://127.0.0.1:{port}", flush=True)

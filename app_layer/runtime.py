@@ -16,7 +16,7 @@ from app_layer.connector import Connector
 from app_layer.link import AdapterLink
 from app_layer.phone import Phone
 from app_layer.settings import Settings
-from app_layer.transport import InProcessAdapter, TransportChooser, open_link
+from app_layer.transport import InProcessEngine, TransportChooser, open_link
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class Runtime:
         self.link: AdapterLink | None = None
         self.phone: Phone | None = None
         self.connector: Connector | None = None
-        self._adapter: InProcessAdapter | TransportChooser | None = None
+        self._adapter: InProcessEngine | TransportChooser | None = None
         self._link_task: asyncio.Task[None] | None = None
 
     async def start(self) -> int:

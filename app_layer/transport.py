@@ -11,19 +11,23 @@ the standalone desktop case where media is not offloaded. The engine lives as lo
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import importlib
 import logging
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from app_layer.link import AdapterLink
 from app_layer.settings import TransportSettings
 from protocol.channel import MessageChannel
 from protocol.errors import ChannelError
+from protocol.transports.adapter_address import (
+    default_adapter_socket,
+    default_endpoint_file,
+    uses_unix_socket,
+)
 
 Connect = Callable[[], Awaitable[MessageChannel]]
 log = logging.getLogger(__name__)
@@ -31,11 +35,6 @@ log = logging.getLogger(__name__)
 
 class TransportUnavailable(Exception):
     """The chosen transport cannot work on this system; the message says why."""
-
-
-def default_adapter_socket() -> Path:
-    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/tmp/softphone-{os.getuid()}"
-    return Path(runtime) / "softphone" / "adapter.sock"
 
 
 def in_rdp_session() -> bool:
@@ -71,7 +70,7 @@ class TransportChooser:
     def __init__(self, settings: TransportSettings) -> None:
         self.settings = settings
         self.notes = ""
-        self._inproc: InProcessAdapter | None = None
+        self._inproc: InProcessEngine | None = None
 
     def candidates(self) -> list[tuple[str, Connect | None, str]]:
         """(name, how to connect, why not) for each way, in order."""
@@ -85,8 +84,7 @@ class TransportChooser:
                 found.append(("citrix", None, str(error)))
         else:
             found.append(("virtual channel", None, "not in an RDP or Citrix session"))
-            socket_path = TransportSettings(kind="unix", path=str(default_adapter_socket()))
-            found.append(("local adapter", _unix(socket_path)[0], ""))
+            found.append(("local adapter", _local_adapter(), ""))
         if self.settings.address:
             grpc = replace(self.settings, kind="grpc")
             found.append((_grpc(grpc)[1], _grpc(grpc)[0], ""))
@@ -117,7 +115,7 @@ class TransportChooser:
 
     async def _connect_inproc(self) -> MessageChannel:
         if self._inproc is None:
-            self._inproc = InProcessAdapter(simulated=False)
+            self._inproc = in_process_engine(simulated=False)
             self._connect = await self._inproc.start()
         channel = await self._connect()
         channel.kind = "inproc"
@@ -126,6 +124,15 @@ class TransportChooser:
     async def close(self) -> None:
         if self._inproc is not None:
             await self._inproc.close()
+
+
+def _local_adapter() -> Connect:
+    """This user's adapter on this machine: its Unix socket, or on Windows its endpoint file."""
+    if uses_unix_socket():
+        return _unix(TransportSettings(kind="unix", path=str(default_adapter_socket())))[0]
+    from protocol.transports.local_tcp import connect_local_tcp
+
+    return lambda: connect_local_tcp(default_endpoint_file())
 
 
 def _unix(settings: TransportSettings) -> tuple[Connect, str]:
@@ -176,66 +183,45 @@ def _citrix(settings: TransportSettings) -> tuple[Connect, str]:
 _FACTORIES = {"unix": _unix, "grpc": _grpc, "rdp": _rdp, "citrix": _citrix}
 
 
-class InProcessAdapter:
-    """The SIP engine and the adapter service in this process, joined by the simulator."""
+class InProcessEngine(Protocol):
+    """The SIP engine and adapter service run inside this process (``loopback``, ``inproc``).
 
-    def __init__(self, simulated: bool) -> None:
-        self.simulated = simulated
-        self._engine: Any = None
-        self._service: Any = None
-        self._channel: Any = None
-        self._accept: asyncio.Task[None] | None = None
+    They belong to the adapter half: an app-only install has no SIP engine, so this
+    side is found by name (``IN_PROCESS_MODULE``, where both halves meet) and
+    reported as unavailable when that half is not installed.
+    """
 
-    async def start(self) -> Connect:
-        from protocol.framed import FramedChannel
-        from protocol.transports.loopback import LoopbackLink
-        from vdi_adapter.cli import make_audio_backend
-        from vdi_adapter.engine import Engine
-        from vdi_adapter.event_sink import EventSink
-        from vdi_adapter.service import AdapterService
+    async def start(self) -> Connect: ...
 
-        sink = EventSink()
-        self._engine = Engine(sink, make_audio_backend("auto", sink))  # type: ignore[arg-type]
-        await asyncio.get_running_loop().run_in_executor(None, self._engine.start)
-        self._service = AdapterService(self._engine, sink)
-        self._channel = LoopbackLink("lan")
-        self._accept = asyncio.create_task(self._serve(FramedChannel))
+    async def close(self) -> None: ...
 
-        async def connect() -> MessageChannel:
-            return FramedChannel(await self._channel.connect())
 
-        return connect
+#: Where the in-process wiring lives: the simulator, which has both halves.
+IN_PROCESS_MODULE = "simulator.in_process"
 
-    async def _serve(self, framed: Any) -> None:
-        sessions: set[asyncio.Task[Any]] = set()
-        while True:
-            pipe = await self._channel.accept()
-            task = asyncio.create_task(self._service.serve_channel(framed(pipe)))
-            sessions.add(task)
-            task.add_done_callback(sessions.discard)
 
-    async def close(self) -> None:
-        if self._accept is not None:
-            self._accept.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._accept
-        if self._service is not None:
-            await self._service.close()
-        if self._channel is not None:
-            await self._channel.aclose()
-        if self._engine is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self._engine.stop)
+def in_process_engine(simulated: bool) -> InProcessEngine:
+    """The engine in this process, or ``TransportUnavailable`` in an app-only install."""
+    try:
+        module = importlib.import_module(IN_PROCESS_MODULE)
+    except ImportError as error:
+        raise TransportUnavailable(
+            f"no SIP engine in this install ({error.name or error}): the in-process"
+            " transports need the adapter half (pip install 'vdi-softphone[adapter]')"
+        ) from None
+    engine: InProcessEngine = module.InProcessAdapter(simulated=simulated)
+    return engine
 
 
 async def open_link(
     settings: TransportSettings,
-) -> tuple[AdapterLink, InProcessAdapter | TransportChooser | None]:
+) -> tuple[AdapterLink, InProcessEngine | TransportChooser | None]:
     """The adapter link for ``settings`` (not yet running), and what must be closed with it."""
     if settings.kind == "auto":
         chooser = TransportChooser(settings)
         return AdapterLink(chooser, transport="auto", media_offloaded=True), chooser
     if settings.kind in ("loopback", "inproc"):
-        adapter = InProcessAdapter(simulated=settings.kind == "loopback")
+        adapter = in_process_engine(simulated=settings.kind == "loopback")
         try:
             connect = await adapter.start()
         except (ChannelError, OSError, RuntimeError) as exc:

@@ -16,8 +16,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
-import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,12 @@ from urllib.parse import urlparse
 from protocol import SOFTWARE_VERSION, pb
 from protocol.channel import MessageChannel
 from protocol.errors import ChannelError
+from protocol.stop_signals import install_stop_handlers
+from protocol.transports.adapter_address import (
+    default_adapter_socket,
+    default_endpoint_file,
+    uses_unix_socket,
+)
 from protocol.transports.grpc_transport import GrpcServer, TlsFiles
 from protocol.transports.stream import serve_unix, stdio_channel
 from vdi_adapter.event_sink import EventSink
@@ -43,8 +47,7 @@ class UsageError(Exception):
 
 
 def default_socket() -> Path:
-    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/tmp/softphone-{os.getuid()}"
-    return Path(runtime) / "softphone" / "adapter.sock"
+    return default_adapter_socket()
 
 
 @dataclass
@@ -130,11 +133,13 @@ def listeners_from(args: argparse.Namespace) -> Listeners:
             )
     unix = Path(args.unix) if args.unix else None
     if not (unix or grpc_address or args.stdio or local_tcp is not None):
-        unix = default_socket()
+        # Nothing asked for: this user's local channel, as the app's auto looks for it.
+        if uses_unix_socket():
+            unix = default_socket()
+        else:
+            local_tcp = 0
     endpoint_file = None
     if local_tcp is not None:
-        from protocol.transports.local_tcp import default_endpoint_file
-
         endpoint_file = args.endpoint_file or default_endpoint_file()
     return Listeners(unix, grpc_address, args.stdio, local_tcp, endpoint_file)
 
@@ -277,9 +282,7 @@ async def _stop_server(server: object) -> None:
 
 
 def _install_signal_handlers(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    install_stop_handlers(asyncio.get_running_loop(), stop)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,6 +42,8 @@ import threading
 import time
 from pathlib import Path
 
+from protocol.transports.adapter_address import default_adapter_socket
+
 log = logging.getLogger("softphone.rdp_relay")
 
 #: FreeRDP's rdp2tcp length prefix: 4 bytes, little-endian.
@@ -87,8 +89,7 @@ class Rdp2tcpDeframer:
 
 def default_socket_path() -> Path:
     """``$XDG_RUNTIME_DIR/softphone/adapter.sock`` (private per user)."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/tmp/softphone-{os.getuid()}"
-    return Path(runtime) / "softphone" / "adapter.sock"
+    return default_adapter_socket()
 
 
 def check_owner(path: Path) -> None:

@@ -26,7 +26,6 @@ import hmac
 import os
 import secrets
 import socket
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,16 +47,6 @@ class Endpoint:
 
     def line(self) -> str:
         return f"{self.host} {self.port} {self.token}\n"
-
-
-def default_endpoint_file() -> Path:
-    """Where the adapter of this user writes its endpoint file."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "Softphone" / "adapter.endpoint"
-    getuid = getattr(os, "getuid", lambda: 0)
-    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/tmp/softphone-{getuid()}"
-    return Path(runtime) / "softphone" / "adapter.endpoint"
 
 
 def read_endpoint(path: Path) -> Endpoint:
