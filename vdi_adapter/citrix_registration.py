@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -154,8 +155,27 @@ def edit_module_ini(icaroot: Path, install: bool) -> str:
     return f"{path}: {CHANNEL} {'registered' if install else 'unregistered'}"
 
 
+def place_driver(icaroot: Path, driver: Path | None, install: bool) -> str:
+    """Copy our driver into ``icaroot`` (install) or delete it from there (remove)."""
+    target = icaroot / DRIVER_FILE
+    try:
+        if install:
+            if driver is None:
+                return ""
+            shutil.copyfile(driver, target)
+            os.chmod(target, 0o644)
+            return f"{target}: installed"
+        if target.exists():
+            target.unlink()
+            return f"{target}: removed"
+    except OSError as error:
+        raise RegistrationError(f"cannot {'copy' if install else 'remove'} {target}: "
+                                f"{error.strerror}") from None  # fmt: skip
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``softphone-citrix-register install|remove [--icaroot DIR]``; exit 2 with one line."""
+    """``softphone-citrix-register install|remove [--icaroot DIR] [--driver FILE]``."""
     parser = argparse.ArgumentParser(
         prog="softphone-citrix-register",
         description="Register the SOFTPH virtual-channel driver with Citrix Workspace app.",
@@ -167,9 +187,19 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(os.environ.get("ICAROOT", DEFAULT_ICAROOT)),
         help=f"Workspace app's folder (default $ICAROOT or {DEFAULT_ICAROOT})",
     )
+    parser.add_argument(
+        "--driver", type=Path, help=f"our {DRIVER_FILE} to copy into that folder on install"
+    )
     args = parser.parse_args(argv)
+    install = args.action == "install"
     try:
-        print(edit_module_ini(args.icaroot, args.action == "install"))
+        if install and args.driver is not None and not args.driver.is_file():
+            raise RegistrationError(f"no driver at {args.driver}")
+        placed = place_driver(args.icaroot, args.driver, install) if install else ""
+        print(edit_module_ini(args.icaroot, install))
+        placed = placed or place_driver(args.icaroot, None, install)
+        if placed:
+            print(placed)
     except RegistrationError as error:
         print(f"softphone-citrix-register: {error}", file=sys.stderr)
         return 2

@@ -97,3 +97,22 @@ def test_no_workspace_app_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "cannot read" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_install_copies_the_driver_in_and_remove_takes_it_out(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    ini = tmp_path / "config" / "module.ini"
+    ini.write_text(MODULE_INI)
+    driver = tmp_path / "built" / "VDSOFTPH.DLL"
+    driver.parent.mkdir()
+    driver.write_bytes(b"\x7fELF driver")
+    command = [sys.executable, "-m", "vdi_adapter.citrix_registration"]
+    root = ["--icaroot", str(tmp_path)]
+    install = [*command, "install", *root, "--driver", str(driver)]
+    done = subprocess.run(install, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "VDSOFTPH.DLL").read_bytes() == b"\x7fELF driver"
+    done = subprocess.run([*command, "remove", *root], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "VDSOFTPH.DLL").exists()
+    assert ini.read_text() == MODULE_INI
