@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint unit deps proto bench clean citrix citrix-driver
+.PHONY: demo test lint unit deps proto bench clean citrix citrix-driver packages
 
 deps:
 	sh tools/install-debs.sh
@@ -41,6 +41,11 @@ proto: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+# Everything IT installs, into dist/: the Debian packages (adapter for thin clients, app
+# for xrdp hosts) and the Windows MSIs.
+packages: $(BIN)/.installed citrix-driver
+	$(BIN)/python packaging/deb/build_deb.py --out dist
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

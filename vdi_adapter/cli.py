@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ from protocol.transports.adapter_address import (
 )
 from protocol.transports.grpc_transport import GrpcServer, TlsFiles
 from protocol.transports.stream import serve_unix, stdio_channel
+from vdi_adapter.adapter_config import AdapterSettings, SettingsError, read_settings, settings_path
+from vdi_adapter.check import run_checks
 from vdi_adapter.event_sink import EventSink
 from vdi_adapter.service import AdapterService
 
@@ -40,6 +43,10 @@ if TYPE_CHECKING:
     from vdi_adapter.audio.tones import ToneSet
 
 log = logging.getLogger("softphone.adapter")
+
+
+#: How long calls outlive a lost app session unless configured.
+DEFAULT_GRACE_PERIOD_S = 300.0
 
 
 class UsageError(Exception):
@@ -87,7 +94,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--audio",
         choices=["auto", "devices", "null"],
-        default="auto",
+        default=None,
         help="sound devices through PortAudio, or none (default: auto)",
     )
     parser.add_argument(
@@ -101,12 +108,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--grace-period",
         type=float,
-        default=300.0,
+        default=None,
         metavar="SECONDS",
         help="how long calls outlive a lost app session (default 300)",
     )
+    parser.add_argument("--log-level", default=None, choices=["debug", "info", "warning", "error"])
     parser.add_argument(
-        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="settings file (default $SOFTPHONE_ADAPTER_CONFIG or /etc/softphone/adapter.toml)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="check this workstation, one line per check, and exit"
     )
     parser.add_argument(
         "--version", action="version", version=f"softphone-adapter {SOFTWARE_VERSION}"
@@ -285,8 +299,31 @@ def _install_signal_handlers(stop: asyncio.Event) -> None:
     install_stop_handlers(asyncio.get_running_loop(), stop)
 
 
+def apply_settings(args: argparse.Namespace, settings: AdapterSettings) -> None:
+    """Fill what the command line left open from the settings file, then the defaults."""
+    if not (args.unix or args.listen or args.stdio):
+        args.unix = str(settings.socket) if settings.socket else None
+        args.listen = settings.listen or None
+    args.audio = args.audio or settings.audio or "auto"
+    args.log_level = args.log_level or settings.log_level or "info"
+    grace = args.grace_period if args.grace_period is not None else settings.grace_period_s
+    args.grace_period = DEFAULT_GRACE_PERIOD_S if grace is None else grace
+    if not math.isfinite(args.grace_period) or args.grace_period <= 0:
+        raise UsageError(
+            f"--grace-period: {args.grace_period:g} is not a positive number of seconds"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        settings = read_settings(settings_path(args.config))
+        apply_settings(args, settings)
+    except (SettingsError, UsageError) as error:
+        print(f"softphone-adapter: {error}", file=sys.stderr)
+        return 2
+    if args.check:
+        return run_checks(settings)
     # Logs go to stderr: with --stdio, stdout carries nothing but channel bytes.
     logging.basicConfig(
         level=args.log_level.upper(),

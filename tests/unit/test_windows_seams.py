@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 import app_layer.transport as app_transport
-import protocol.transports.adapter_address as adapter_address
 import vdi_adapter.cli as adapter_cli
 from app_layer.link import AdapterLink, Backoff
 from app_layer.settings import TransportSettings
@@ -18,6 +17,7 @@ from app_layer.transport import TransportChooser
 from protocol import pb
 from protocol.channel import MessageChannel
 from protocol.stop_signals import install_stop_handlers
+from protocol.transports import adapter_address
 from protocol.transports.local_tcp import serve_local_tcp
 from tests.unit.phone_double import PhoneDouble
 from vdi_adapter.event_sink import EventSink
