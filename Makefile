@@ -46,6 +46,7 @@ bench: $(BIN)/.installed
 # for xrdp hosts) and the Windows MSIs.
 packages: $(BIN)/.installed citrix-driver
 	$(BIN)/python packaging/deb/build_deb.py --out dist
+	$(BIN)/python packaging/windows/build_msi.py --out dist
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,9 +50,23 @@ def settings_path(explicit: Path | None) -> Path | None:
     return DEFAULT_PATH if DEFAULT_PATH.exists() else None
 
 
+def installer_settings() -> AdapterSettings:
+    """On Windows, what the MSI's SERVER= and TRANSPORT= wrote (HKLM\\SOFTWARE\\Softphone)."""
+    if sys.platform != "win32":
+        return AdapterSettings()
+    import winreg
+
+    try:
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Softphone\Adapter") as key:
+            server = str(winreg.QueryValueEx(key, "Server")[0])
+    except OSError:
+        return AdapterSettings()
+    return AdapterSettings(sip_server="" if server in ("", "-") else server)
+
+
 def read_settings(path: Path | None) -> AdapterSettings:
     if path is None:
-        return AdapterSettings()
+        return installer_settings()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:

@@ -105,7 +105,8 @@ def test_the_adapter_installs_registers_and_uninstalls_cleanly_under_wine(
 
     home = windows.drive_c() / "Program Files/Softphone Adapter"
     assert (home / "softphone-adapter.exe").exists()
-    assert (home / "lib/vdi_adapter/cli.py").exists() and (home / "lib/pjsua2.py").exists()
+    assert (home / "lib/vdi_adapter/cli.py").exists()
+    assert (home / "lib/pjsua2/_pjsua2.cp312-win_amd64.pyd").exists()
     assert (windows.drive_c() / "Program Files/Citrix/ICA Client/vdsoftph.dll").exists()
     assert f"VirtualDriverEx    REG_SZ    {OTHERS},SOFTPH" in windows.reg(rf"{MODULES}\ICA 3.0")
     assert "DriverName    REG_SZ    vdsoftph.dll" in windows.reg(rf"{MODULES}\SOFTPH")
@@ -133,7 +134,7 @@ def test_the_app_installs_at_the_path_the_allow_list_names(windows: Windows) -> 
     home = windows.drive_c() / "Program Files/Softphone"
     assert (home / "softphone.exe").exists()
     assert (home / "lib/app_layer/cli.py").exists() and (home / "lib/PySide6").is_dir()
-    assert not (home / "lib/vdi_adapter").exists() and not (home / "lib/pjsua2.py").exists()
+    assert not (home / "lib/vdi_adapter").exists() and not (home / "lib/pjsua2").exists()
     assert "citrix" in windows.reg(r"HKLM\SOFTWARE\Softphone\App")
     windows.run("msiexec", "/x", msi, "/qn")
     assert not (home / "softphone.exe").exists()
