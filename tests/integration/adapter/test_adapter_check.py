@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,3 +123,29 @@ def test_a_bad_grace_period_flag_is_refused(value: str) -> None:
     )  # fmt: skip
     assert done.returncode == 2 and "--grace-period" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_without_the_sound_device_module_the_adapter_still_serves(tmp_path: Path) -> None:
+    """As on a Windows endpoint today: no build of the C module, signalling still works."""
+    sock = tmp_path / "adapter.sock"
+    code = (
+        "import sys; sys.modules['vdi_adapter.audio._device_ring'] = None\n"
+        "from vdi_adapter.cli import main\n"
+        f"sys.exit(main(['--unix', {str(sock)!r}, '--audio', 'auto']))\n"
+    )
+    adapter = subprocess.Popen(
+        [sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not sock.exists():
+            assert adapter.poll() is None, adapter.stderr.read() if adapter.stderr else ""
+            assert time.monotonic() < deadline, "the adapter never served its socket"
+            time.sleep(0.1)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.connect(str(sock))
+    finally:
+        adapter.send_signal(signal.SIGTERM)
+        _, errors = adapter.communicate(timeout=20)
+    assert adapter.returncode == 0, errors
+    assert "calls run without audio devices" in errors and "Traceback" not in errors
