@@ -65,6 +65,8 @@ class Request:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise HttpError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
+        except RecursionError:  # a body nested thousands deep: not a request we serve
+            raise HttpError(400, "malformed_json", "the body is nested too deeply") from None
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,10 @@ async def read_request(reader: asyncio.StreamReader) -> Request | None:
     method, target, _ = parts
     headers = await _read_headers(reader)
     body = await _read_body(reader, headers)
-    url = urlsplit(target)
+    try:
+        url = urlsplit(target)
+    except ValueError as exc:  # e.g. an unclosed IPv6 literal, "http://[::1"
+        raise HttpError(400, "bad_request", f"malformed request target: {exc}") from None
     return Request(method.upper(), unquote(url.path), parse_qs(url.query), headers, body)
 
 
@@ -144,7 +149,8 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
     if "chunked" in headers.get("transfer-encoding", "").lower():
         raise HttpError(411, "length_required", "send a Content-Length, not a chunked body")
     length_text = headers.get("content-length", "0")
-    if not length_text.isdigit():
+    # ASCII digits only: "²".isdigit() is true, but int() refuses it.
+    if not (length_text.isascii() and length_text.isdigit()):
         raise HttpError(400, "bad_request", "Content-Length is not a number")
     length = int(length_text)
     if length > MAX_BODY:

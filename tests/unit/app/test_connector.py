@@ -284,3 +284,34 @@ def test_garbage_request_gets_400_not_a_hang(harness: Harness) -> None:
     with socket.create_connection(("127.0.0.1", harness.port), timeout=5) as sock:
         sock.sendall(b"HELLO\r\n\r\n")
         assert sock.recv(4096).startswith(b"HTTP/1.1 400")
+
+
+def raw_exchange(port: int, data: bytes) -> bytes:
+    """Send ``data`` as is; everything the server answers before it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        ("POST /v1/calls HTTP/1.1\r\nContent-Length: \u00b2\r\n", b""),
+        ("GET http://[::1 HTTP/1.1\r\n", b""),
+        ("POST /v1/calls HTTP/1.1\r\nContent-Length: {n}\r\n", b"[" * 100_000),
+    ],
+    ids=["non-ascii-digit-length", "unclosed-ipv6-target", "json-nested-100000-deep"],
+)
+def test_malformed_requests_get_400_and_no_traceback(
+    harness: Harness, caplog: pytest.LogCaptureFixture, head: str, body: bytes
+) -> None:
+    request = head.replace("{n}", str(len(body))) + f"Authorization: Bearer {harness.token}\r\n"
+    request += "Connection: close\r\n"
+    answer = raw_exchange(harness.port, request.encode("latin-1") + b"\r\n" + body)
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line == b"HTTP/1.1 400 Bad Request", answer[:200]
+    assert json.loads(rest.partition(b"\r\n\r\n")[2])["error"]["message"]
+    assert not [r for r in caplog.records if r.exc_info or "exception" in r.getMessage().lower()]
