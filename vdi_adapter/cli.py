@@ -253,7 +253,11 @@ async def _start_listeners(
         await service.serve_channel(channel)
 
     if listeners.unix:
-        servers.append(await serve_unix(listeners.unix, on_channel))
+        try:
+            servers.append(await serve_unix(listeners.unix, on_channel))
+        except OSError as error:  # an uncreatable folder, a path longer than AF_UNIX allows
+            reason = error.strerror or str(error)
+            raise UsageError(f"--unix {listeners.unix}: cannot serve there ({reason})") from None
         log.info("serving on unix:%s", listeners.unix)
     if listeners.grpc and grpc_setup:
         server = GrpcServer(on_channel, grpc_setup[0], grpc_setup[1])

@@ -149,3 +149,18 @@ def test_without_the_sound_device_module_the_adapter_still_serves(tmp_path: Path
         _, errors = adapter.communicate(timeout=20)
     assert adapter.returncode == 0, errors
     assert "calls run without audio devices" in errors and "Traceback" not in errors
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [("/proc/none/adapter.sock", "No such file or directory"), ("/tmp/" + "x" * 120 + "/a.sock",
+     "path too long")],
+    ids=["uncreatable-folder", "too-long"],
+)  # fmt: skip
+def test_a_socket_path_that_cannot_be_served_is_one_line(path: str, reason: str) -> None:
+    done = subprocess.run(
+        [*ADAPTER, "--unix", path, "--audio", "null"], capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and reason in done.stderr and path in done.stderr
