@@ -150,8 +150,11 @@ def _is_patterns(value: Any) -> str | None:
 
 
 def _is_server(value: Any) -> str | None:
-    if not isinstance(value, str) or not re.fullmatch(r"[^\s:]+(:\d{1,5})?", value):
+    match = re.fullmatch(r"[^\s:]+(?::(\d{1,5}))?", value) if isinstance(value, str) else None
+    if not match:
         return 'must be "host" or "host:port"'
+    if match.group(1) is not None and not 0 < int(match.group(1)) < 65536:
+        return f"port {int(match.group(1))} is outside 1-65535"
     return None
 
 

@@ -188,7 +188,10 @@ def test_transport_specs(spec: str, kind: str) -> None:
     assert parse_transport(spec, Settings().transport).kind == kind
 
 
-@pytest.mark.parametrize("spec", ["grpc://nohost", "unix:", "tcp://x:1", "grpc://:1"])
+@pytest.mark.parametrize(
+    "spec",
+    ["grpc://nohost", "unix:", "tcp://x:1", "grpc://:1", "grpc://127.0.0.1:99999", "grpc://h:0"],
+)
 def test_bad_transport_specs(spec: str) -> None:
     with pytest.raises(ValueError, match="expected"):
         parse_transport(spec, Settings().transport)
@@ -203,3 +206,15 @@ def test_line_from_connector_body() -> None:
         line_from_json({"user": "7002", "server": "a b"}, "l1")
     with pytest.raises(ValueError, match="unknown key"):
         line_from_json({"user": "7002", "server": "h", "colour": 1}, "l1")
+
+
+@pytest.mark.parametrize("server", ["pbx.example.com:99999", "pbx.example.com:0"])
+def test_a_port_outside_1_65535_is_reported_with_file_and_key(tmp_path: Path, server: str) -> None:
+    path = write(tmp_path, f'[[lines]]\nserver = "{server}"\n[transport]\naddress = "{server}"\n')
+    settings, problems = load_settings(path, env={})
+    messages = {(p.key, p.message) for p in problems}
+    port = server.rsplit(":", 1)[1]
+    assert any(k.endswith("server") and f"port {port} is outside 1-65535" in m for k, m in messages)
+    assert any(k.endswith("address") and "outside 1-65535" in m for k, m in messages)
+    assert all(line.server != server for line in settings.lines)
+    assert settings.transport.address != server
