@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -445,15 +446,41 @@ def apply_overrides(
     return settings, problems
 
 
+#: Where the Windows installer (MSI property TRANSPORT=) leaves the machine's default.
+MACHINE_KEY = r"SOFTWARE\Softphone\App"
+
+
+def machine_defaults() -> dict[str, str]:
+    """What IT set for every user of this machine at install time (Windows registry)."""
+    if sys.platform != "win32":
+        return {}
+    import winreg
+
+    try:
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, MACHINE_KEY) as key:
+            return {"Transport": str(winreg.QueryValueEx(key, "Transport")[0])}
+    except OSError:
+        return {}
+
+
 def load_settings(
     path: Path | None = None,
     flags: Overrides | None = None,
     env: Mapping[str, str] | None = None,
+    machine: Mapping[str, str] | None = None,
 ) -> tuple[Settings, list[ConfigProblem]]:
-    """File, then environment, then flags; every problem found along the way."""
+    """Installer defaults, file, environment, flags; every problem found along the way."""
     env = os.environ if env is None else env
     path = path or Path(env.get("SOFTPHONE_CONFIG") or default_config_path(env))
     settings, problems = read_file(path)
+    machine = machine_defaults() if machine is None else machine
+    if machine.get("Transport") and settings.transport.kind == "auto":
+        # The user's own file wins; the machine's choice replaces only the default.
+        source = f"installer (HKLM\\{MACHINE_KEY})"
+        settings, more = apply_overrides(
+            settings, Overrides(transport=machine["Transport"]), source
+        )
+        problems += more
     from_env, env_problems = env_overrides(env)
     settings, more = apply_overrides(settings, from_env, "environment")
     problems += env_problems + more

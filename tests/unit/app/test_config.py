@@ -218,3 +218,14 @@ def test_a_port_outside_1_65535_is_reported_with_file_and_key(tmp_path: Path, se
     assert any(k.endswith("address") and "outside 1-65535" in m for k, m in messages)
     assert all(line.server != server for line in settings.lines)
     assert settings.transport.address != server
+
+
+def test_the_installers_transport_is_the_default_and_the_users_file_wins(tmp_path: Path) -> None:
+    machine = {"Transport": "citrix"}
+    settings, problems = load_settings(tmp_path / "none.toml", env={}, machine=machine)
+    assert settings.transport.kind == "citrix" and not problems
+    path = write(tmp_path, '[transport]\nkind = "rdp"\n')
+    settings, _ = load_settings(path, env={}, machine=machine)
+    assert settings.transport.kind == "rdp"
+    settings, problems = load_settings(tmp_path / "none.toml", env={}, machine={"Transport": "x"})
+    assert settings.transport.kind == "auto" and "installer" in str(problems[0])
