@@ -273,8 +273,8 @@ def wxs(msi: Msi, staging: Path, version: str) -> str:
 """
 
 
-def build(msi: Msi, out: Path) -> Path:
-    version = str(project()["version"])
+def build(msi: Msi, out: Path, version: str | None = None) -> Path:
+    version = version or str(project()["version"])
     staging = stage(msi)
     source = BUILD / f"{msi.name}.wxs"
     source.write_text(wxs(msi, staging, version))
@@ -289,12 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adapter", action="store_true", help="softphone-adapter only")
     parser.add_argument("--app", action="store_true", help="softphone (app) only")
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
+    parser.add_argument("--version", help="product version (default: pyproject's)")
     args = parser.parse_args(argv)
     chosen = [m for m, on in ((ADAPTER, args.adapter), (APP, args.app)) if on] or [ADAPTER, APP]
     try:
         check_inputs()
         for msi in chosen:
-            print(build(msi, args.out))
+            print(build(msi, args.out, args.version))
     except BuildError as error:
         print(f"build_msi: {error}", file=sys.stderr)
         return 2

@@ -128,6 +128,29 @@ def test_the_adapter_installs_registers_and_uninstalls_cleanly_under_wine(
     )
 
 
+def test_a_newer_adapter_msi_upgrades_in_place(windows: Windows, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "packaging/windows/build_msi.py"), "--adapter",
+         "--version", "0.1.1", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    windows.run("reg", "add", rf"{MODULES}\ICA 3.0", "/v", "VirtualDriverEx", "/d", OTHERS,
+                "/f", "/reg:64")  # fmt: skip
+    python = r"PYTHONDIR=C:\python312"
+    windows.run("msiexec", "/i", str(windows.msis["softphone-adapter"]), "/qn", python)
+    windows.run("msiexec", "/i", done.stdout.strip(), "/qn", python)
+    products = windows.run("reg", "query",
+                           r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall", "/s",
+                           "/reg:64", check=False).stdout  # fmt: skip
+    assert products.count("Softphone Adapter") == 1, "the older version stayed installed"
+    assert "0.1.1" in products
+    assert (windows.drive_c() / "Program Files/Softphone Adapter/softphone-adapter.exe").exists()
+    assert f"VirtualDriverEx    REG_SZ    {OTHERS},SOFTPH\n" in windows.reg(rf"{MODULES}\ICA 3.0")
+    windows.run("msiexec", "/x", done.stdout.strip(), "/qn")
+    assert f"VirtualDriverEx    REG_SZ    {OTHERS}\n" in windows.reg(rf"{MODULES}\ICA 3.0")
+
+
 def test_the_app_installs_at_the_path_the_allow_list_names(windows: Windows) -> None:
     msi = str(windows.msis["softphone"])
     windows.run("msiexec", "/i", msi, "/qn", r"PYTHONDIR=C:\python312", "TRANSPORT=citrix")
