@@ -272,7 +272,8 @@ def build(package: Package, out: Path) -> Path:
             folder.chmod(0o755)
     out.mkdir(parents=True, exist_ok=True)
     deb = out / f"{package.name}_{ver}_amd64.deb"
-    run("dpkg-deb", "--root-owner-group", "-Zxz", "--build", staging, deb)
+    # xz at level 3: a tenth larger than the default level, three times faster to build.
+    run("dpkg-deb", "--root-owner-group", "-Zxz", "-z3", "--build", staging, deb)
     return deb
 
 

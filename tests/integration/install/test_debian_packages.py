@@ -4,6 +4,7 @@ adapter, and ``apt-get purge`` leaving no file of ours behind."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import shutil
 import socket
@@ -68,17 +69,24 @@ def build_debs(out: Path) -> dict[str, Path]:
     return debs
 
 
+def debootstrap(root: Path) -> None:
+    done = subprocess.run(
+        ["debootstrap", "--variant=minbase", "bookworm", str(root), MIRROR],
+        capture_output=True, text=True, check=False, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
 @pytest.fixture(scope="module")
 def chroot() -> Iterator[Chroot]:
     folder = Path(tempfile.mkdtemp(prefix="softphone-debs-"))
     root = folder / "bookworm"
     try:
-        debs = build_debs(folder / "dist")
-        done = subprocess.run(
-            ["debootstrap", "--variant=minbase", "bookworm", str(root), MIRROR],
-            capture_output=True, text=True, check=False, timeout=900,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        # The clean system downloads while the packages build.
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            system = pool.submit(debootstrap, root)
+            debs = build_debs(folder / "dist")
+            system.result()
         shutil.copy("/etc/resolv.conf", root / "etc/resolv.conf")
         # No service of the clean system may start inside the chroot.
         (root / "usr/sbin/policy-rc.d").write_text("#!/bin/sh\nexit 101\n")
