@@ -99,6 +99,9 @@ def _transport_config(kind: int, network: pb.NetworkSettings) -> Any:
         config.tlsConfig.CaListFile = network.tls_ca_file
         config.tlsConfig.verifyServer = network.tls_verify_server
         config.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
+        # pjsip's protocol mask overrides the method, and its default allows TLS 1.0-1.2:
+        # state what we accept (TLS 1.3 where the engine's OpenSSL has it).
+        config.tlsConfig.proto = pj.PJ_SSL_SOCK_PROTO_TLS1_2 | pj.PJ_SSL_SOCK_PROTO_TLS1_3
     return config
 
 
