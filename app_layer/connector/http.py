@@ -27,7 +27,12 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 1 << 20
 #: A connection that sends no request for this long is closed (no task left behind).
-IDLE_TIMEOUT_S = 120.0
+#: A connection that sends nothing for this long is closed (between requests too).
+IDLE_TIMEOUT_S = 30.0
+#: Connections at once. Far below the desktop's usual 1,024 open files, so a local client
+#: opening hundreds cannot starve the process; past it the longest-idle one is closed,
+#: which keeps room for the agent-desktop application's requests.
+MAX_CONNECTIONS = 128
 MAX_HEADERS = 100
 MAX_LINE = 8192
 REASONS = {
@@ -180,6 +185,9 @@ class HttpServer:
         self._handler = handler
         self._server: asyncio.Server | None = None
         self._clients: set[asyncio.Task[Any]] = set()
+        #: Connections waiting for a request: their writers, and since when (loop time).
+        self._idle: dict[asyncio.StreamWriter, float] = {}
+        self._limit_logged = False
 
     async def start(self, host: str, port: int, tls: ssl.SSLContext | None = None) -> int:
         """Listen; returns the port (useful when ``port`` is 0)."""
@@ -204,6 +212,9 @@ class HttpServer:
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
+        if len(self._clients) >= MAX_CONNECTIONS and not self._make_room():
+            writer.close()  # every connection is busy (event streams): refuse this one
+            return
         self._clients.add(task)
         try:
             while await self._serve_one(reader, writer):
@@ -216,20 +227,24 @@ class HttpServer:
             pass
         finally:
             self._clients.discard(task)
+            self._idle.pop(writer, None)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
     async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; False when the connection should close."""
+        self._idle[writer] = asyncio.get_running_loop().time()
         try:
             request = await asyncio.wait_for(read_request(reader), IDLE_TIMEOUT_S)
         except TimeoutError:
             return False
         except HttpError as exc:
+            self._idle.pop(writer, None)
             writer.write(encode_response(exc.response(), keep_alive=False))
             await writer.drain()
             return False
+        self._idle.pop(writer, None)
         if request is None:
             return False
         response = await self._dispatch(request)
@@ -240,6 +255,21 @@ class HttpServer:
         writer.write(encode_response(response, keep_alive))
         await writer.drain()
         return keep_alive
+
+    def _make_room(self) -> bool:
+        """Close the longest-idle connection to admit a new one; False if none is idle."""
+        if not self._limit_logged:
+            log.warning(
+                "connector: %d connections open (the limit); closing idle ones to serve new"
+                " requests", MAX_CONNECTIONS,
+            )  # fmt: skip
+            self._limit_logged = True
+        if not self._idle:
+            return False
+        oldest = min(self._idle, key=self._idle.__getitem__)
+        del self._idle[oldest]
+        oldest.transport.abort()
+        return True
 
     async def _dispatch(self, request: Request) -> Response | StreamResponse:
         try:

@@ -315,3 +315,47 @@ def test_malformed_requests_get_400_and_no_traceback(
     assert status_line == b"HTTP/1.1 400 Bad Request", answer[:200]
     assert json.loads(rest.partition(b"\r\n\r\n")[2])["error"]["message"]
     assert not [r for r in caplog.records if r.exc_info or "exception" in r.getMessage().lower()]
+
+
+def test_hundreds_of_idle_connections_do_not_starve_an_authorised_request(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app_layer.connector.http import MAX_CONNECTIONS
+
+    idle = [
+        socket.create_connection(("127.0.0.1", harness.port)) for _ in range(MAX_CONNECTIONS * 3)
+    ]
+    try:
+        started = time.monotonic()
+        conn = http.client.HTTPConnection("127.0.0.1", harness.port, timeout=5)
+        conn.request("GET", "/v1/session", headers={"Authorization": f"Bearer {harness.token}"})
+        assert conn.getresponse().status == 200
+        assert time.monotonic() - started < 2.0
+        conn.close()
+        closed = 0
+        for sock in idle:
+            sock.settimeout(0.01)
+            try:
+                closed += sock.recv(1) == b""
+            except TimeoutError:
+                pass
+            except ConnectionError:
+                closed += 1
+        assert closed >= MAX_CONNECTIONS * 2  # the oldest idle ones made room
+        limit_lines = [
+            r for r in caplog.records if "connections open (the limit)" in r.getMessage()
+        ]
+        assert len(limit_lines) == 1  # said once, not per connection
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_a_connection_that_never_speaks_is_closed(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app_layer.connector.http as connector_http
+
+    monkeypatch.setattr(connector_http, "IDLE_TIMEOUT_S", 0.2)
+    with socket.create_connection(("127.0.0.1", harness.port), timeout=5) as sock:
+        assert sock.recv(1) == b""  # closed by the server, no request needed
