@@ -40,6 +40,8 @@ from vdi_adapter.event_sink import EventSink
 
 log = logging.getLogger(__name__)
 
+#: Commands one peer may have running at once.
+MAX_IN_FLIGHT = 64
 _RESULT_MEMORY = 512
 _DEFAULT_GRACE_S = 300.0
 
@@ -148,7 +150,13 @@ class AdapterService:
         request_id = command.request_id
         if request_id in self._results:
             self._reply(self._results[request_id])
-        elif request_id not in self._running:
+        elif request_id in self._running:
+            pass  # a retransmission: the answer comes when the first one finishes
+        elif len(self._running) >= MAX_IN_FLIGHT:
+            # A peer that floods commands gets a clear answer, not an ever-growing queue.
+            busy = f"more than {MAX_IN_FLIGHT} commands in flight; retry"
+            self._reply(error_result(request_id, pb.ERROR_CODE_UNAVAILABLE, busy))
+        else:
             task = self._loop.create_task(self._execute(command))
             self._running[request_id] = task
             task.add_done_callback(lambda t: self._finished(request_id, t))

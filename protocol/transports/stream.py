@@ -22,6 +22,10 @@ ChannelHandler = Callable[[MessageChannel], Awaitable[None]]
 _READ_SIZE = 64 * 1024
 
 
+#: Output a peer may leave unread before its connection is closed.
+MAX_UNSENT = 4 << 20
+
+
 class StreamPipe:
     """A ``BytePipe`` over an asyncio stream pair."""
 
@@ -55,6 +59,13 @@ class StreamPipe:
     def write_nowait(self, data: bytes) -> None:
         if self._writer.is_closing():
             raise ChannelClosed(f"{self.kind} stream is closed")
+        transport = self._writer.transport
+        if transport.get_write_buffer_size() > MAX_UNSENT:
+            # A peer that stopped reading would otherwise cost us memory without bound.
+            transport.abort()
+            raise ChannelClosed(
+                f"{self.kind} peer has not read {MAX_UNSENT // (1 << 20)} MiB of output; closing"
+            )
         try:
             self._writer.write(data)
         except (ConnectionError, OSError) as error:
